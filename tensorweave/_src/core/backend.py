@@ -1,0 +1,47 @@
+"""The bridge between DTypes and torch/numpy storage. Strings live in numpy object arrays of bytes."""
+
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+import torch
+
+from tensorweave._src.core import dtypes as _dt
+
+TORCH_OF = {
+    _dt.float16: torch.float16, _dt.bfloat16: torch.bfloat16, _dt.float32: torch.float32,
+    _dt.float64: torch.float64, _dt.int8: torch.int8, _dt.int16: torch.int16, _dt.int32: torch.int32,
+    _dt.int64: torch.int64, _dt.uint8: torch.uint8, _dt.uint16: torch.uint16, _dt.uint32: torch.uint32,
+    _dt.uint64: torch.uint64, _dt.bool: torch.bool, _dt.complex64: torch.complex64,
+    _dt.complex128: torch.complex128,
+}
+DTYPE_OF_TORCH = {v: k for k, v in TORCH_OF.items()}
+
+
+def torch_dtype(dtype: _dt.DType) -> torch.dtype:
+    try:
+        return TORCH_OF[dtype]
+    except KeyError:
+        raise TypeError(f"{dtype!r} has no numeric storage") from None
+
+
+def to_numpy(value) -> np.ndarray:
+    """A numpy copy of a backend value (bfloat16 comes back as ml_dtypes.bfloat16)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if value.device.type != "cpu":
+        value = value.cpu()
+    if value.dtype is torch.bfloat16:
+        return value.float().numpy().astype(ml_dtypes.bfloat16)
+    return value.numpy().copy()
+
+
+def from_numpy(array: np.ndarray, dtype: _dt.DType, copy: bool = True):
+    """Backend storage for a numpy array already of `dtype`'s numpy type (copied unless told not to)."""
+    if dtype is _dt.string:
+        return array.copy() if copy else array
+    if dtype is _dt.bfloat16:
+        return torch.from_numpy(np.array(array, dtype=np.float32, order="C")).to(torch.bfloat16)
+    if copy or not array.flags.c_contiguous or not array.flags.writeable:
+        array = np.array(array, order="C", copy=True)
+    return torch.from_numpy(array)

@@ -1,0 +1,248 @@
+"""`tf.constant` and `tf.convert_to_tensor`, with TF's dtype inference and conversion rules.
+
+Python ints become int32 (int64 when they do not fit), floats float32, bools bool, str/bytes string;
+numpy arrays keep their dtype. An explicit integer dtype wraps Python ints as TF does.
+
+>>> import tensorweave as tf
+>>> print(tf.constant(123456789, dtype=tf.int16))
+tf.Tensor(-13035, shape=(), dtype=int16)
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from tensorweave._src.core import backend
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.tensor import EagerTensor, Tensor
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_PY_SCALAR = (bool, int, float, complex, str, bytes)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
+    """Converts a Python value, numpy array, Tensor or Variable to a Tensor (`tf.convert_to_tensor`)."""
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype is not _dt.as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} for Tensor "
+                             f"with dtype {value.dtype.name}: {value!r}")
+        return value
+    convert = getattr(value, "_as_tensor", None)
+    if convert is not None:
+        return convert(dtype)
+    if dtype is not None:
+        dtype = _dt.as_dtype(dtype)
+    elif dtype_hint is not None:
+        try:
+            return _eager_from_python(value, _dt.as_dtype(dtype_hint))
+        except (TypeError, ValueError):
+            pass
+    return _eager_from_python(value, dtype)
+
+
+def constant(value, dtype=None, shape=None, name="Const") -> EagerTensor:
+    """Creates a constant tensor from a Python value, numpy array or tensor (`tf.constant`).
+
+    `shape` either fills (a scalar value is broadcast) or reshapes a value with as many elements.
+
+    >>> import tensorweave as tf
+    >>> print(tf.constant(7, shape=[2, 2]))
+    tf.Tensor(
+    [[7 7]
+     [7 7]], shape=(2, 2), dtype=int32)
+    """
+    dtype = None if dtype is None else _dt.as_dtype(dtype)
+    if isinstance(value, Tensor) or hasattr(value, "_as_tensor"):
+        t = convert_to_tensor(value)
+        if dtype is not None and t.dtype is not dtype:
+            raise TypeError(f"Expected tensor {t.numpy()} with dtype {dtype!r}, but got dtype {t.dtype!r}.")
+        arr = t.numpy()
+    else:
+        arr = to_numpy(value, dtype)
+    if shape is not None:
+        arr = _fit_shape(arr, value, shape)
+    dtype = dtype or _dt.as_dtype(arr.dtype)
+    return EagerTensor(backend.from_numpy(np.asarray(arr), dtype, copy=False), dtype)
+
+
+def _fit_shape(arr: np.ndarray, value, shape) -> np.ndarray:
+    shape = tuple(int(d) for d in (shape.as_list() if hasattr(shape, "as_list") else
+                                   ([shape] if isinstance(shape, numbers.Integral) else shape)))
+    n = int(np.prod(shape, dtype=np.int64))
+    if arr.size == 1:
+        return np.broadcast_to(arr.reshape(()), shape).copy()
+    if arr.size == n:
+        return arr.reshape(shape)
+    raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {arr} (converted from "
+                    f"{value}) has {arr.size} elements, but got `shape` {shape} with {n} elements).")
+
+
+def _eager_from_python(value, dtype) -> EagerTensor:
+    arr = to_numpy(value, dtype)
+    dtype = dtype or _dt.as_dtype(arr.dtype)
+    return EagerTensor(backend.from_numpy(arr, dtype, copy=False), dtype)
+
+
+def to_numpy(value, dtype=None) -> np.ndarray:
+    """A fresh numpy array for `value` with TF's inferred dtype, or converted to `dtype`."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _numpy_to(np.asarray(value), dtype, value)
+    if isinstance(value, Tensor) or hasattr(value, "_as_tensor"):
+        return np.asarray(convert_to_tensor(value))
+    if isinstance(value, _PY_SCALAR) or isinstance(value, (list, tuple)):
+        return _python_to(value, dtype)
+    if hasattr(value, "__array__"):
+        return _numpy_to(np.asarray(value), dtype, value)
+    if value is None or not isinstance(value, numbers.Number):
+        raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                         f"({type(value)}) to a Tensor.")
+    return _python_to(value, dtype)
+
+
+def _numpy_to(arr: np.ndarray, dtype, original) -> np.ndarray:
+    if arr.dtype.kind in "USO":
+        if dtype is not None and dtype is not _dt.string:
+            raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype {dtype.name}")
+        return _to_bytes_array(arr)
+    if dtype is None:
+        _dt.as_dtype(arr.dtype)  # rejects dtypes TF has no counterpart for
+        return np.array(arr, copy=True)
+    if dtype is _dt.string:
+        raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype string")
+    return np.array(arr, dtype=dtype.as_numpy_dtype, copy=True)
+
+
+def _to_bytes_array(arr: np.ndarray) -> np.ndarray:
+    out = np.empty(arr.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, item in enumerate(arr.reshape(-1)):
+        flat[i] = _as_bytes(item)
+    return out
+
+
+def _as_bytes(item) -> bytes:
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, str):
+        return item.encode("utf-8")
+    if isinstance(item, np.ndarray) and item.ndim == 0:
+        return _as_bytes(item[()])
+    raise TypeError(f"Cannot convert {item!r} to EagerTensor of dtype string")
+
+
+def _leaves(value, shape: list, depth: int, out: list) -> None:
+    """Flattens a nested list, recording its (rectangular) shape."""
+    if isinstance(value, (list, tuple)):
+        if len(shape) <= depth:
+            shape.append(len(value))
+        elif shape[depth] != len(value):
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+        for v in value:
+            _leaves(v, shape, depth + 1, out)
+        return
+    if len(shape) > depth and out is not None:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+    if isinstance(value, Tensor) or hasattr(value, "_as_tensor") or (
+            isinstance(value, np.ndarray) and value.ndim > 0):
+        arr = np.asarray(value)
+        for i, n in enumerate(arr.shape):
+            if len(shape) <= depth + i:
+                shape.append(n)
+            elif shape[depth + i] != n:
+                raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+        out.extend(arr.reshape(-1).tolist() if arr.dtype != object else list(arr.reshape(-1)))
+        if arr.dtype.kind == "f" and arr.dtype != np.float32:
+            out.append(_Marker(arr.dtype))
+        return
+    out.append(value)
+
+
+class _Marker:
+    """Carries a numpy float dtype seen inside a nested list (it wins over float32 inference)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+
+def _infer(items: list):
+    kinds = set()
+    np_float = None
+    for v in items:
+        if isinstance(v, _Marker):
+            np_float = v.dtype
+        elif isinstance(v, (bool, np.bool_)):
+            kinds.add("b")
+        elif isinstance(v, (np.floating,)):
+            np_float = v.dtype if np_float is None else np.promote_types(np_float, v.dtype)
+            kinds.add("f")
+        elif isinstance(v, numbers.Integral):
+            kinds.add("i")
+        elif isinstance(v, numbers.Real):
+            kinds.add("f")
+        elif isinstance(v, numbers.Complex):
+            kinds.add("c")
+        elif isinstance(v, (str, bytes, np.str_, np.bytes_)):
+            kinds.add("s")
+        else:
+            raise ValueError(f"Attempt to convert a value ({v!r}) with an unsupported type "
+                             f"({type(v)}) to a Tensor.")
+    if "s" in kinds:
+        if len(kinds) > 1:
+            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+        return _dt.string
+    if "c" in kinds:
+        return _dt.complex128
+    if "f" in kinds or np_float is not None:
+        return _dt.as_dtype(np_float) if np_float is not None else _dt.float32
+    if "i" in kinds:
+        if "b" in kinds:
+            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+        lo = min(int(v) for v in items)
+        hi = max(int(v) for v in items)
+        if lo < _INT64_MIN or hi > _INT64_MAX:
+            raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
+        return _dt.int32 if _INT32_MIN <= lo and hi <= _INT32_MAX else _dt.int64
+    if "b" in kinds:
+        return _dt.bool
+    return _dt.float32  # an empty list
+
+
+def _python_to(value, dtype) -> np.ndarray:
+    shape: list = []
+    items: list = []
+    _leaves(value, shape, 0, items)
+    items = [v for v in items if not isinstance(v, _Marker)] if dtype is not None else items
+    inferred = _infer(items)
+    items = [v for v in items if not isinstance(v, _Marker)]
+    if dtype is None:
+        dtype = inferred
+    elif not _convertible(inferred, dtype, items):
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if dtype is _dt.string:
+        out = np.empty(len(items), dtype=object)
+        for i, v in enumerate(items):
+            out[i] = _as_bytes(v)
+        return out.reshape(shape)
+    if dtype.is_integer and inferred.is_integer:
+        bits = dtype.size * 8  # Python ints wrap modulo 2**bits as TF's conversion does
+        items = [int(v) & ((1 << bits) - 1) for v in items]
+        arr = np.array(items, dtype=np.uint64 if bits == 64 else np.int64).astype(dtype.as_numpy_dtype)
+        return arr.reshape(shape)
+    return np.array(items, dtype=dtype.as_numpy_dtype).reshape(shape)
+
+
+def _convertible(inferred: _dt.DType, dtype: _dt.DType, items) -> bool:
+    if not items:
+        return True
+    if dtype is _dt.string or inferred is _dt.string:
+        return dtype is inferred
+    if dtype.is_bool:
+        return inferred.is_bool
+    if dtype.is_integer:
+        return inferred.is_integer or inferred.is_bool
+    if dtype.is_floating:
+        return not inferred.is_complex
+    return True

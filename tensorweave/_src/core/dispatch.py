@@ -1,0 +1,82 @@
+"""The one place an op runs: `bind(prim, *inputs, **attrs)`.
+
+Eagerly it calls the primitive's kernel on the inputs' backend values and wraps the results; while
+a graph is being traced it hands the op to the tracer; either way it then lets every active
+gradient tape record the op. Eager, tracing and taping are interpreters over the same primitives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.backend import DTYPE_OF_TORCH
+from tensorweave._src.core.context import state
+from tensorweave._src.core.primitive import Primitive
+from tensorweave._src.core.tensor import EagerTensor
+
+_Tensor = torch.Tensor
+_ndarray = np.ndarray
+
+
+def wrap(value) -> EagerTensor:
+    """An EagerTensor around a kernel result (torch tensor, or numpy object array of bytes)."""
+    if type(value) is _Tensor:
+        return EagerTensor(value, DTYPE_OF_TORCH[value.dtype])
+    if type(value) is _ndarray and value.dtype == object:
+        return EagerTensor(value, _dt.string)
+    raise TypeError(f"kernel returned {type(value).__name__}, expected a torch tensor or bytes array")
+
+
+def bind(prim: Primitive, *inputs, **attrs):
+    """Runs `prim` on tensors `inputs` with `attrs`: eagerly, or into the graph being traced."""
+    st = state
+    if st.tracer is not None:
+        outputs = st.tracer.bind(prim, inputs, attrs)
+    else:
+        outputs = run_eager(prim, inputs, attrs)
+    if st.tapes:
+        for tape in st.tapes:
+            tape.record(prim, inputs, attrs, outputs)
+    return outputs
+
+
+def run_eager(prim: Primitive, inputs, attrs):
+    allowed = prim.allowed
+    if allowed is not None and inputs and inputs[0]._dtype not in allowed:
+        raise _bad_dtype(prim, inputs[0]._dtype)
+    try:
+        out = prim.kernel(*[x._value for x in inputs], **attrs)
+    except errors.OpError:
+        raise
+    except (RuntimeError, ValueError, IndexError, TypeError, OverflowError) as e:
+        raise _kernel_failure(prim, inputs, attrs, e) from None
+    if prim.multiple_results:
+        return tuple(wrap(v) for v in out)
+    return wrap(out)
+
+
+def _bad_dtype(prim: Primitive, dtype: _dt.DType) -> errors.OpError:
+    names = ", ".join(_TF_NAME.get(d.name, d.name) for d in _TF_ORDER if d in prim.allowed)
+    return errors.op_error(
+        errors.InvalidArgumentError, prim.name,
+        f"Value for attr 'T' of {dtype.name} is not in the list of allowed values: {names}")
+
+
+_TF_ORDER = (_dt.bfloat16, _dt.float16, _dt.float32, _dt.float64, _dt.uint8, _dt.uint16, _dt.uint32,
+             _dt.uint64, _dt.int8, _dt.int16, _dt.int32, _dt.int64, _dt.complex64, _dt.complex128,
+             _dt.bool, _dt.string)
+_TF_NAME = {"float16": "half", "float32": "float", "float64": "double"}
+
+
+def _kernel_failure(prim: Primitive, inputs, attrs, exc: Exception) -> Exception:
+    """Turns a raw backend exception into TF's error: the shape rule words it when it can."""
+    if prim.abstract is not None:
+        try:
+            prim.abstract(*inputs, **attrs)
+        except (errors.OpError, ValueError, TypeError) as rule_error:
+            return rule_error
+    shapes = ", ".join(f"{x.dtype.name}{list(x.shape)}" for x in inputs)
+    return errors.op_error(errors.InvalidArgumentError, prim.name, f"{exc} (inputs: {shapes})")

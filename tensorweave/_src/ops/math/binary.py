@@ -1,0 +1,135 @@
+"""Elementwise binary math ops with broadcasting (`tf.add`, `tf.math.floormod`, `tf.maximum`, ...).
+
+TF never promotes dtypes: both operands must have the same dtype; a Python scalar adopts the
+tensor's dtype.
+
+>>> import tensorweave as tf
+>>> print(tf.add(tf.constant([2, 4, 6]), tf.constant([1, 2, 3])))
+tf.Tensor([3 6 9], shape=(3,), dtype=int32)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.primitive import Primitive
+from tensorweave._src.ops._common import binary_operands, broadcasting
+
+NUM = _dt.NUMERIC
+REAL = _dt.REAL
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def _primitive(op_type: str, kernel, allowed, out_dtype=None) -> Primitive:
+    prim = Primitive(op_type, allowed=allowed)
+    prim.def_kernel(kernel)
+    prim.def_abstract(broadcasting(op_type, out_dtype))
+    PRIMITIVES[op_type] = prim
+    return prim
+
+
+def _define(op_type: str, kernel, allowed, exports, out_dtype=None):
+    """Defines primitive `op_type` and its public function `f(x, y, name=None)`."""
+    prim = _primitive(op_type, kernel, allowed, out_dtype)
+
+    def op(x, y, name=None):
+        x, y = binary_operands(op_type, x, y)
+        return bind(prim, x, y)
+
+    op.__name__ = exports[0].rsplit(".", 1)[-1]
+    op.__doc__ = f"Returns `{op.__name__}(x, y)` elementwise, with broadcasting (TF op `{op_type}`)."
+    tf_export(*exports)(op)
+    return op
+
+
+def _add(x, y):
+    if type(x) is np.ndarray:  # string concatenation
+        return np.add(x, y).astype(object)
+    return torch.add(x, y)
+
+
+def _floordiv(x, y):
+    if not (x.is_floating_point() or x.is_complex()) and bool((y == 0).any()):
+        raise ValueError("Integer division by zero")
+    return torch.div(x, y, rounding_mode="floor")
+
+
+def _floormod(x, y):
+    if not x.is_floating_point() and bool((y == 0).any()):
+        raise ValueError("Integer division by zero")
+    return torch.remainder(x, y)
+
+
+def _truncatediv(x, y):
+    return torch.div(x, y, rounding_mode="trunc")
+
+
+def _realdiv(x, y):
+    return torch.div(x, y)
+
+
+def _pow(x, y):
+    if not (x.is_floating_point() or x.is_complex()) and bool((y < 0).any()):
+        raise ValueError("Integers to negative integer powers are not allowed")
+    return torch.pow(x, y)
+
+
+def _squared_difference(x, y):
+    d = x - y
+    return d * d.conj() if d.is_complex() else d * d
+
+
+def _div_no_nan(x, y):
+    return torch.where(y == 0, torch.zeros((), dtype=x.dtype), x / y)
+
+
+def _mul_no_nan(x, y):
+    return torch.where(y == 0, torch.zeros((), dtype=x.dtype), x * y)
+
+
+def _xlogy(x, y):
+    return torch.xlogy(x, y)
+
+
+def _compare(torch_fn, numpy_fn=None):
+    def kernel(x, y):
+        if type(x) is np.ndarray:
+            return torch.from_numpy(np.asarray(numpy_fn(x, y), dtype=bool))
+        return torch_fn(x, y)
+    return kernel
+
+
+add = _define("AddV2", _add, NUM | {_dt.string}, ("math.add", "add"))
+subtract = _define("Sub", torch.sub, NUM, ("math.subtract", "subtract"))
+multiply = _define("Mul", torch.mul, NUM, ("math.multiply", "multiply"))
+realdiv = _define("RealDiv", _realdiv, _dt.FLOATS_COMPLEX, ("realdiv",))
+floordiv = _define("FloorDiv", _floordiv, REAL, ("math.floordiv", "floordiv"))
+floormod = _define("FloorMod", _floormod, REAL, ("math.floormod", "math.mod", "floormod", "mod"))
+truncatediv = _define("TruncateDiv", _truncatediv, REAL, ("truncatediv",))
+pow = _define("Pow", _pow, NUM, ("math.pow", "pow"))  # noqa: A001
+maximum = _define("Maximum", torch.maximum, REAL, ("math.maximum", "maximum"))
+minimum = _define("Minimum", torch.minimum, REAL, ("math.minimum", "minimum"))
+squared_difference = _define("SquaredDifference", _squared_difference, NUM,
+                             ("math.squared_difference", "squared_difference"))
+atan2 = _define("Atan2", torch.atan2, _dt.FLOATS, ("math.atan2", "atan2"))
+divide_no_nan = _define("DivNoNan", _div_no_nan, _dt.FLOATS_COMPLEX, ("math.divide_no_nan", "div_no_nan"))
+multiply_no_nan = _define("MulNoNan", _mul_no_nan, _dt.FLOATS_COMPLEX, ("math.multiply_no_nan",))
+xlogy = _define("Xlogy", _xlogy, _dt.FLOATS, ("math.xlogy",))
+less = _define("Less", _compare(torch.lt), REAL, ("math.less", "less"), _dt.bool)
+less_equal = _define("LessEqual", _compare(torch.le), REAL, ("math.less_equal", "less_equal"), _dt.bool)
+greater = _define("Greater", _compare(torch.gt), REAL, ("math.greater", "greater"), _dt.bool)
+greater_equal = _define("GreaterEqual", _compare(torch.ge), REAL, ("math.greater_equal", "greater_equal"),
+                        _dt.bool)
+logical_and = _define("LogicalAnd", torch.logical_and, {_dt.bool}, ("math.logical_and", "logical_and"))
+logical_or = _define("LogicalOr", torch.logical_or, {_dt.bool}, ("math.logical_or", "logical_or"))
+bitwise_and = _define("BitwiseAnd", torch.bitwise_and, _dt.INTEGERS, ("bitwise.bitwise_and",))
+bitwise_or = _define("BitwiseOr", torch.bitwise_or, _dt.INTEGERS, ("bitwise.bitwise_or",))
+bitwise_xor = _define("BitwiseXor", torch.bitwise_xor, _dt.INTEGERS, ("bitwise.bitwise_xor",))
+
+_ALL = frozenset(d for d in _dt.ALL if d.name not in ("resource", "variant"))
+equal_p = _primitive("Equal", _compare(torch.eq, np.equal), _ALL, _dt.bool)
+not_equal_p = _primitive("NotEqual", _compare(torch.ne, np.not_equal), _ALL, _dt.bool)

@@ -1,0 +1,24 @@
+"""Registers the functions behind Tensor/Variable Python operators (see core/operators.py)."""
+
+from __future__ import annotations
+
+from tensorweave._src.core import operators
+from tensorweave._src.ops.math import binary, composite, logical, unary
+
+
+def register_all() -> None:
+    impls = {
+        "add": binary.add, "sub": binary.subtract, "mul": binary.multiply,
+        "truediv": composite.truediv, "floordiv": binary.floordiv, "mod": binary.floormod,
+        "pow": binary.pow, "lt": binary.less, "le": binary.less_equal, "gt": binary.greater,
+        "ge": binary.greater_equal, "eq": composite.tensor_equals, "ne": composite.tensor_not_equals,
+        "and": composite.bool_or_bitwise(binary.logical_and, binary.bitwise_and),
+        "or": composite.bool_or_bitwise(binary.logical_or, binary.bitwise_or),
+        "xor": composite.bool_or_bitwise(composite.logical_xor, binary.bitwise_xor),
+        "neg": unary.neg, "abs": unary.abs, "invert": logical.invert_operator,
+    }
+    for name, fn in impls.items():
+        operators.register(name, fn)
+
+
+register_all()
