@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tensorweave._src.api_export import export
-from tensorweave._src.core import context, convert, dtypes, errors, shape, tensor
+from tensorweave._src.core import context, convert, dtypes, errors, name_scope, shape, tensor, variable
 
 for _d in dtypes.ALL:
     export(_d.name, _d)
@@ -24,6 +24,10 @@ export("constant", convert.constant)
 export("convert_to_tensor", convert.convert_to_tensor)
 export("executing_eagerly", context.executing_eagerly)
 export("newaxis", None)
+export("name_scope", name_scope.name_scope)
+export("Variable", variable.Variable)
+export("VariableAggregation", variable.VariableAggregation)
+export("VariableSynchronization", variable.VariableSynchronization)
 
 for _name in ("OpError", "CancelledError", "UnknownError", "InvalidArgumentError", "DeadlineExceededError",
               "NotFoundError", "AlreadyExistsError", "PermissionDeniedError", "ResourceExhaustedError",
