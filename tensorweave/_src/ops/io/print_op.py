@@ -1,0 +1,89 @@
+"""`tf.print`: prints tensors the way TF's PrintV2 formats them (not numpy's format).
+
+>>> import tensorweave as tf
+>>> tf.print(tf.constant([1.0, 2.5, 3.0]), "done")
+[1 2.5 3] done
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from tensorweave._src.api_export import tf_export
+from tensorweave._src.core.tensor import is_tensor
+
+_OUTPUT_STREAMS = {"stdout": sys.stdout, "stderr": sys.stderr}
+
+
+def _scalar_text(v, dtype: np.dtype) -> str:
+    if dtype == np.bool_:
+        return "1" if v else "0"
+    if dtype.kind == "O":
+        return '"' + (v.decode("utf-8", "backslashreplace") if isinstance(v, bytes) else str(v)) + '"'
+    if dtype.kind == "f":
+        return _float_text(v, dtype)
+    if dtype.kind == "c":
+        return f"({_scalar_text(v.real, np.dtype(np.float64))},{_scalar_text(v.imag, np.dtype(np.float64))})"
+    return str(int(v))
+
+
+def _float_text(v, dtype: np.dtype) -> str:
+    """The shortest of TF's two precisions (6 then 9 digits for float32, 15 then 17 for float64)
+    that reads back as the same value."""
+    short, full = (15, 17) if dtype.itemsize >= 8 else (6, 9)
+    value = dtype.type(v) if dtype.itemsize >= 4 else np.float32(v)
+    text = "%.*g" % (short, float(value))
+    if type(value)(text) != value:
+        text = "%.*g" % (full, float(value))
+    return text
+
+
+def format_array(arr: np.ndarray, summarize: int = 3) -> str:
+    """TF's text for a tensor value: nested brackets, `...` beyond `summarize` items per dimension."""
+    if arr.ndim == 0:
+        return _scalar_text(arr[()], arr.dtype)
+    return _format(arr, summarize, 0)
+
+
+def _format(arr: np.ndarray, summarize: int, depth: int) -> str:
+    n = arr.shape[0]
+    if summarize is None or summarize < 0 or n <= 2 * summarize:
+        indices, cut = list(range(n)), None
+    else:
+        indices, cut = list(range(summarize)) + list(range(n - summarize, n)), summarize
+    if arr.ndim == 1:
+        items = [_scalar_text(arr[i], arr.dtype) for i in indices]
+        if cut is not None:
+            items.insert(cut, "...")
+        return "[" + " ".join(items) + "]"
+    parts = [_format(arr[i], summarize, depth + 1) for i in indices]
+    if cut is not None:
+        parts.insert(cut, "...")
+    sep = "\n" * (arr.ndim - 1) + " " * (depth + 1)
+    return "[" + sep.join(parts) + "]"
+
+
+def _text(obj, summarize: int) -> str:
+    if is_tensor(obj):
+        return format_array(np.asarray(obj), summarize)
+    if isinstance(obj, dict):
+        return "{" + ", ".join(f"{k!r}: {_text(v, summarize)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, list):
+        return "[" + ", ".join(_text(v, summarize) for v in obj) + "]"
+    if isinstance(obj, tuple):
+        return "(" + ", ".join(_text(v, summarize) for v in obj) + ("," if len(obj) == 1 else "") + ")"
+    return str(obj)
+
+
+@tf_export("print")
+def print_(*inputs, output_stream=sys.stderr, summarize: int = 3, sep: str = " ", end: str = "\n",
+           name=None) -> None:
+    """Prints `inputs` with TF's tensor formatting (to stderr by default, as TF)."""
+    if isinstance(output_stream, str):
+        output_stream = _OUTPUT_STREAMS.get(output_stream, sys.stderr)
+    stream = sys.stderr if output_stream is sys.stderr else output_stream
+    stream.write(sep.join(_text(x, summarize) for x in inputs) + end)
+    if hasattr(stream, "flush"):
+        stream.flush()
