@@ -1,0 +1,150 @@
+"""Benchmark workloads, each defined once as source text.
+
+A workload is a `Workload(name, setup, stmt, torch_setup=None, torch_stmt=None)`:
+
+- `setup` and `stmt` are Python source run with `tf` bound to either `tensorweave` or `tensorflow`,
+  and `np` bound to numpy. `setup` runs once; `stmt` is what gets timed. Build inputs in `setup`
+  (usually with `tf.constant(np....)`) so only the op calls are measured.
+- `torch_setup` / `torch_stmt` (optional) are the bare-PyTorch equivalent, run with `torch` and `np`
+  bound. They give the floor that tensorweave's Python overhead is measured against.
+
+This module must import nothing but the standard library: the TF child process imports it too.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    setup: str
+    stmt: str
+    torch_setup: str | None = None
+    torch_stmt: str | None = None
+    description: str = ""
+
+    def code(self, framework: str) -> tuple[str, str] | None:
+        """(setup, stmt) for `framework` ("tensorweave", "tensorflow" or "torch"), or None."""
+        if framework == "torch":
+            if self.torch_stmt is None:
+                return None
+            return _dedent(self.torch_setup or ""), _dedent(self.torch_stmt)
+        return _dedent(self.setup), _dedent(self.stmt)
+
+
+def _dedent(src: str) -> str:
+    return textwrap.dedent(src).strip("\n")
+
+
+# --- the chain of 20 elementwise ops, written once per API -----------------------------------------
+# Values stay bounded (tanh/sigmoid squash before every exp), so no inf/nan appears.
+_CHAIN_TF = """
+x = tf.constant(np.linspace(-1.0, 1.0, 1000, dtype=np.float32))
+c1 = tf.constant(np.float32(0.5))
+c2 = tf.constant(np.float32(1.5))
+
+def chain(x):
+    y = tf.add(x, c1)            # 1
+    y = tf.multiply(y, c2)       # 2
+    y = tf.tanh(y)               # 3
+    y = tf.exp(y)                # 4
+    y = tf.subtract(y, c1)       # 5
+    y = tf.square(y)             # 6
+    y = tf.sigmoid(y)            # 7
+    y = tf.multiply(y, x)        # 8
+    y = tf.add(y, c2)            # 9
+    y = tf.sqrt(y)               # 10
+    y = tf.sin(y)                # 11
+    y = tf.abs(y)                # 12
+    y = tf.math.log1p(y)         # 13 (TF 2 has no top-level tf.log1p)
+    y = tf.subtract(y, x)        # 14
+    y = tf.tanh(y)               # 15
+    y = tf.exp(y)                # 16
+    y = tf.negative(y)           # 17
+    y = tf.maximum(y, x)         # 18
+    y = tf.cos(y)                # 19
+    y = tf.multiply(y, c2)       # 20
+    return y
+"""
+
+_CHAIN_TORCH = """
+x = torch.from_numpy(np.linspace(-1.0, 1.0, 1000, dtype=np.float32))
+c1 = torch.tensor(0.5, dtype=torch.float32)
+c2 = torch.tensor(1.5, dtype=torch.float32)
+
+def chain(x):
+    y = torch.add(x, c1)
+    y = torch.mul(y, c2)
+    y = torch.tanh(y)
+    y = torch.exp(y)
+    y = torch.sub(y, c1)
+    y = torch.square(y)
+    y = torch.sigmoid(y)
+    y = torch.mul(y, x)
+    y = torch.add(y, c2)
+    y = torch.sqrt(y)
+    y = torch.sin(y)
+    y = torch.abs(y)
+    y = torch.log1p(y)
+    y = torch.sub(y, x)
+    y = torch.tanh(y)
+    y = torch.exp(y)
+    y = torch.neg(y)
+    y = torch.maximum(y, x)
+    y = torch.cos(y)
+    y = torch.mul(y, c2)
+    return y
+"""
+
+
+WORKLOADS: list[Workload] = [
+    Workload(
+        name="scalar_add",
+        description="eager tf.add of two scalar float32 constants (pure per-op overhead)",
+        setup="""
+            a = tf.constant(1.0, dtype=tf.float32)
+            b = tf.constant(2.0, dtype=tf.float32)
+        """,
+        stmt="tf.add(a, b)",
+        torch_setup="""
+            a = torch.tensor(1.0, dtype=torch.float32)
+            b = torch.tensor(2.0, dtype=torch.float32)
+        """,
+        torch_stmt="torch.add(a, b)",
+    ),
+    Workload(
+        name="matmul_128",
+        description="128x128 @ 128x128 float32 tf.matmul",
+        setup="""
+            rng = np.random.default_rng(0)
+            a = tf.constant(rng.standard_normal((128, 128), dtype=np.float32))
+            b = tf.constant(rng.standard_normal((128, 128), dtype=np.float32))
+        """,
+        stmt="tf.matmul(a, b)",
+        torch_setup="""
+            rng = np.random.default_rng(0)
+            a = torch.from_numpy(rng.standard_normal((128, 128), dtype=np.float32))
+            b = torch.from_numpy(rng.standard_normal((128, 128), dtype=np.float32))
+        """,
+        torch_stmt="torch.matmul(a, b)",
+    ),
+    Workload(
+        name="elementwise_chain_20",
+        description="20 eager elementwise ops (add/mul/tanh/exp/sub/...) on a [1000] float32 vector",
+        setup=_CHAIN_TF,
+        stmt="chain(x)",
+        torch_setup=_CHAIN_TORCH,
+        torch_stmt="chain(x)",
+    ),
+]
+
+
+def select(pattern: str | None) -> list[Workload]:
+    """Workloads whose name contains `pattern` (case-insensitive); a comma separates alternatives."""
+    if not pattern:
+        return list(WORKLOADS)
+    parts = [p.strip().lower() for p in pattern.split(",") if p.strip()]
+    return [w for w in WORKLOADS if any(p in w.name.lower() for p in parts)]
