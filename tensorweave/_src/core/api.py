@@ -16,7 +16,6 @@ export("dtypes.DType", dtypes.DType)
 export("as_dtype", dtypes.as_dtype)
 export("dtypes.as_dtype", dtypes.as_dtype)
 export("TensorShape", shape.TensorShape)
-export("Dimension", shape.Dimension)
 export("compat.dimension_value", shape.dimension_value)
 export("Tensor", tensor.Tensor)
 export("is_tensor", tensor.is_tensor)
@@ -32,8 +31,7 @@ export("VariableSynchronization", variable.VariableSynchronization)
 for _name in ("OpError", "CancelledError", "UnknownError", "InvalidArgumentError", "DeadlineExceededError",
               "NotFoundError", "AlreadyExistsError", "PermissionDeniedError", "ResourceExhaustedError",
               "FailedPreconditionError", "AbortedError", "OutOfRangeError", "UnimplementedError",
-              "InternalError", "UnavailableError", "DataLossError", "UnauthenticatedError",
-              "exception_type_from_error_code", "error_code_from_exception_type"):
+              "InternalError", "UnavailableError", "DataLossError", "UnauthenticatedError"):
     export("errors." + _name, getattr(errors, _name))
 for _name in ("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
               "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",

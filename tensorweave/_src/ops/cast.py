@@ -103,7 +103,15 @@ def _bitcast_rule(x, type):
     return AbstractValue(type, dims[:-1])
 
 
-@tf_export("bitcast", "dtypes.bitcast")
+@tf_export("bitcast")
 def bitcast(input, type, name=None):
     """Reinterprets the bytes of `input` as `type` without copying values."""
     return bind(bitcast_p, tensor(input), type=_dt.as_dtype(type))
+
+
+@cast_p.def_grad
+def _cast_grad(op, dy):
+    src = op.inputs[0].dtype
+    if (src.is_floating or src.is_complex) and (dy.dtype.is_floating or dy.dtype.is_complex):
+        return cast(dy, src)
+    return None

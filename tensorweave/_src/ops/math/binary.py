@@ -24,17 +24,22 @@ REAL = _dt.REAL
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _primitive(op_type: str, kernel, allowed, out_dtype=None) -> Primitive:
+def _primitive(op_type: str, kernel, allowed, out_dtype=None, grad=None) -> Primitive:
     prim = Primitive(op_type, allowed=allowed)
     prim.def_kernel(kernel)
     prim.def_abstract(broadcasting(op_type, out_dtype))
+    if grad is not None:
+        prim.def_grad(grad)
     PRIMITIVES[op_type] = prim
     return prim
 
 
-def _define(op_type: str, kernel, allowed, exports, out_dtype=None):
-    """Defines primitive `op_type` and its public function `f(x, y, name=None)`."""
-    prim = _primitive(op_type, kernel, allowed, out_dtype)
+def _define(op_type: str, kernel, allowed, exports, out_dtype=None, grad=None):
+    """Defines primitive `op_type` and its public function `f(x, y, name=None)`.
+
+    Gradient rules return gradients in the broadcast (output) shape; autodiff sums them back to
+    each input's shape centrally."""
+    prim = _primitive(op_type, kernel, allowed, out_dtype, grad)
 
     def op(x, y, name=None):
         x, y = binary_operands(op_type, x, y)
@@ -103,22 +108,141 @@ def _compare(torch_fn, numpy_fn=None):
     return kernel
 
 
-add = _define("AddV2", _add, NUM | {_dt.string}, ("math.add", "add"))
-subtract = _define("Sub", torch.sub, NUM, ("math.subtract", "subtract"))
-multiply = _define("Mul", torch.mul, NUM, ("math.multiply", "multiply"))
-realdiv = _define("RealDiv", _realdiv, _dt.FLOATS_COMPLEX, ("realdiv",))
-floordiv = _define("FloorDiv", _floordiv, REAL, ("math.floordiv", "floordiv"))
-floormod = _define("FloorMod", _floormod, REAL, ("math.floormod", "math.mod", "floormod", "mod"))
-truncatediv = _define("TruncateDiv", _truncatediv, REAL, ("truncatediv",))
-pow = _define("Pow", _pow, NUM, ("math.pow", "pow"))  # noqa: A001
-maximum = _define("Maximum", torch.maximum, REAL, ("math.maximum", "maximum"))
-minimum = _define("Minimum", torch.minimum, REAL, ("math.minimum", "minimum"))
+# ---- gradient rules: `op.inputs` = (x, y), `dy` = upstream gradient ---------------------------
+def _xy(op):
+    x, y = op.inputs
+    if x.dtype.is_complex:
+        from tensorweave._src.ops.math.complex import conj  # complex-only path
+        return conj(x), conj(y)
+    return x, y
+
+
+def _mul_grad(op, dy):
+    x, y = _xy(op)
+    return multiply(dy, y), multiply(dy, x)
+
+
+def _realdiv_grad(op, dy):
+    x, y = _xy(op)
+    return realdiv(dy, y), multiply(dy, realdiv(realdiv(negative(x), y), y))
+
+
+def _floormod_grad(op, dy):
+    x, y = op.inputs
+    return dy, multiply(dy, negative(floordiv(x, y)))
+
+
+def _pow_grad(op, dy):
+    x, y = _xy(op)
+    z = op.outputs[0]
+    dx = multiply(dy, multiply(y, pow(x, subtract(y, 1))))
+    if x.dtype.is_complex:
+        log_x = _log(x)
+    else:
+        log_x = where_select(greater(x, 0), _log(_safe(x)), multiply(x, 0))
+    return dx, multiply(dy, multiply(z, log_x))
+
+
+def _maximum_grad(op, dy):
+    x, y = op.inputs
+    return _mask(greater_equal(x, y), dy), _mask(less(x, y), dy)
+
+
+def _minimum_grad(op, dy):
+    x, y = op.inputs
+    return _mask(less_equal(x, y), dy), _mask(greater(x, y), dy)
+
+
+def _squared_difference_grad(op, dy):
+    x, y = op.inputs
+    d = multiply(multiply(dy, 2), subtract(x, y))
+    return d, negative(d)
+
+
+def _atan2_grad(op, dy):
+    y, x = op.inputs  # tf.atan2(y, x)
+    scale = realdiv(dy, add(multiply(x, x), multiply(y, y)))
+    return multiply(x, scale), multiply(negative(y), scale)
+
+
+def _div_no_nan_grad(op, dy):
+    x, y = op.inputs
+    return divide_no_nan(dy, y), multiply(dy, divide_no_nan(divide_no_nan(negative(x), y), y))
+
+
+def _mul_no_nan_grad(op, dy):
+    x, y = op.inputs
+    return multiply_no_nan(dy, y), multiply_no_nan(x, dy)
+
+
+def _xlogy_grad(op, dy):
+    x, y = op.inputs
+    not_zero_x = _mask(not_equal_raw(x, multiply(x, 0)), _ones(x))
+    return multiply(dy, xlogy(not_zero_x, y)), multiply(dy, divide_no_nan(x, y))
+
+
+def _mask(cond, value):
+    """`value` where `cond`, zeros elsewhere (cond may broadcast against value)."""
+    from tensorweave._src.ops.cast import cast  # cast imports nothing from here
+    return multiply(value, cast(cond, value.dtype))
+
+
+def _ones(x):
+    return add(multiply(x, 0), 1)
+
+
+def _log(x):
+    from tensorweave._src.ops.math.unary import log  # unary builds on this module
+    return log(x)
+
+
+def _safe(x):
+    """x where x > 0, else 1 (so log stays finite where its result is discarded)."""
+    return add(_mask(greater(x, 0), x), _mask(less_equal(x, 0), _ones(x)))
+
+
+def where_select(cond, a, b):
+    return add(_mask(cond, a), _mask(logical_not_raw(cond), b))
+
+
+def negative(x):
+    from tensorweave._src.ops.math.unary import neg  # unary builds on this module
+    return neg(x)
+
+
+def not_equal_raw(x, y):
+    return bind(not_equal_p, x, y)
+
+
+def logical_not_raw(c):
+    from tensorweave._src.ops.math.logical import logical_not
+    return logical_not(c)
+
+
+def _no_gradient(op, dy):
+    return None, None
+
+
+add = _define("AddV2", _add, NUM | {_dt.string}, ("math.add", "add"), grad=lambda op, dy: (dy, dy))
+subtract = _define("Sub", torch.sub, NUM, ("math.subtract", "subtract"),
+                   grad=lambda op, dy: (dy, negative(dy)))
+multiply = _define("Mul", torch.mul, NUM, ("math.multiply", "multiply"), grad=_mul_grad)
+realdiv = _define("RealDiv", _realdiv, _dt.FLOATS_COMPLEX, ("realdiv",), grad=_realdiv_grad)
+floordiv = _define("FloorDiv", _floordiv, REAL, ("math.floordiv",), grad=_no_gradient)
+floormod = _define("FloorMod", _floormod, REAL, ("math.floormod", "math.mod"),
+                   grad=_floormod_grad)
+truncatediv = _define("TruncateDiv", _truncatediv, REAL, ("truncatediv",), grad=_no_gradient)
+pow = _define("Pow", _pow, NUM, ("math.pow", "pow"), grad=_pow_grad)  # noqa: A001
+maximum = _define("Maximum", torch.maximum, REAL, ("math.maximum", "maximum"), grad=_maximum_grad)
+minimum = _define("Minimum", torch.minimum, REAL, ("math.minimum", "minimum"), grad=_minimum_grad)
 squared_difference = _define("SquaredDifference", _squared_difference, NUM,
-                             ("math.squared_difference", "squared_difference"))
-atan2 = _define("Atan2", torch.atan2, _dt.FLOATS, ("math.atan2", "atan2"))
-divide_no_nan = _define("DivNoNan", _div_no_nan, _dt.FLOATS_COMPLEX, ("math.divide_no_nan", "div_no_nan"))
-multiply_no_nan = _define("MulNoNan", _mul_no_nan, _dt.FLOATS_COMPLEX, ("math.multiply_no_nan",))
-xlogy = _define("Xlogy", _xlogy, _dt.FLOATS, ("math.xlogy",))
+                             ("math.squared_difference",), grad=_squared_difference_grad)
+atan2 = _define("Atan2", torch.atan2, _dt.FLOATS, ("math.atan2", "atan2"), grad=_atan2_grad)
+divide_no_nan = _define("DivNoNan", _div_no_nan, _dt.FLOATS_COMPLEX, ("math.divide_no_nan",),
+                        grad=_div_no_nan_grad)
+multiply_no_nan = _define("MulNoNan", _mul_no_nan, _dt.FLOATS_COMPLEX, ("math.multiply_no_nan",),
+                          grad=_mul_no_nan_grad)
+xlogy = _define("Xlogy", _xlogy, _dt.FLOATS, ("math.xlogy",), grad=_xlogy_grad)
 less = _define("Less", _compare(torch.lt), REAL, ("math.less", "less"), _dt.bool)
 less_equal = _define("LessEqual", _compare(torch.le), REAL, ("math.less_equal", "less_equal"), _dt.bool)
 greater = _define("Greater", _compare(torch.gt), REAL, ("math.greater", "greater"), _dt.bool)

@@ -80,7 +80,7 @@ def tensor_not_equals(x, y):
     return _equality(binary.not_equal_p, x, y, False, True)
 
 
-@tf_export("math.logical_xor", "logical_xor")
+@tf_export("math.logical_xor")
 def logical_xor(x, y, name=None):
     """Logical XOR of two bool tensors, as `(x | y) & ~(x & y)`."""
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))

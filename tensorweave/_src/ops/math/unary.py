@@ -14,6 +14,10 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import Primitive
 from tensorweave._src.ops._common import same_as_input, tensor
+from tensorweave._src.ops.cast import cast
+from tensorweave._src.ops.math.binary import add, greater, multiply, subtract
+from tensorweave._src.ops.math.complex import conj
+from tensorweave._src.ops.math.composite import truediv
 
 F = _dt.FLOATS
 FC = _dt.FLOATS_COMPLEX
@@ -23,11 +27,13 @@ NUM = _dt.NUMERIC
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _define(op_type: str, kernel, allowed, exports):
-    """Defines primitive `op_type` (kernel + same-shape rule) and its public function."""
+def _define(op_type: str, kernel, allowed, exports, grad=None):
+    """Defines primitive `op_type` (kernel + same-shape rule + gradient) and its public function."""
     prim = Primitive(op_type, allowed=allowed)
     prim.def_kernel(kernel)
     prim.def_abstract(same_as_input)
+    if grad is not None:
+        prim.def_grad(grad)
     PRIMITIVES[op_type] = prim
 
     def op(x, name=None):
@@ -37,6 +43,27 @@ def _define(op_type: str, kernel, allowed, exports):
     op.__doc__ = f"Computes `{op.__name__}` of `x` elementwise (TF op `{op_type}`)."
     tf_export(*exports)(op)
     return op
+
+
+# Gradient rules: `op` is the recorded op (op.inputs, op.outputs), `dy` the upstream gradient. Complex
+# gradients follow TF's convention (multiply by the conjugate of the derivative).
+def _x(op):
+    return conj(op.inputs[0])
+
+
+def _y(op):
+    return conj(op.outputs[0])
+
+
+def _no_gradient(op, dy):
+    return None
+
+
+def _erf_scale(x):
+    return _TWO_OVER_SQRT_PI * exp(neg(square(x)))
+
+
+_TWO_OVER_SQRT_PI = 1.1283791670955126
 
 
 def _round_half_even(x):
@@ -66,36 +93,59 @@ def _relu(x):
     return torch.relu(x)
 
 
-neg = _define("Neg", torch.neg, SIGNED, ("math.negative", "negative"))
-abs = _define("Abs", torch.abs, SIGNED, ("math.abs", "abs"))  # noqa: A001
-sign = _define("Sign", _sign, SIGNED, ("math.sign", "sign"))
-square = _define("Square", torch.square, NUM, ("math.square", "square"))
-sqrt = _define("Sqrt", torch.sqrt, FC, ("math.sqrt", "sqrt"))
-rsqrt = _define("Rsqrt", _rsqrt, FC, ("math.rsqrt", "rsqrt"))
-exp = _define("Exp", torch.exp, FC, ("math.exp", "exp"))
-expm1 = _define("Expm1", torch.expm1, FC, ("math.expm1", "expm1"))
-log = _define("Log", torch.log, FC, ("math.log", "log"))
-log1p = _define("Log1p", torch.log1p, FC, ("math.log1p", "log1p"))
-reciprocal = _define("Reciprocal", _reciprocal, NUM, ("math.reciprocal", "reciprocal"))
-sin = _define("Sin", torch.sin, FC, ("math.sin", "sin"))
-cos = _define("Cos", torch.cos, FC, ("math.cos", "cos"))
-tan = _define("Tan", torch.tan, FC, ("math.tan", "tan"))
-asin = _define("Asin", torch.asin, FC, ("math.asin", "asin"))
-acos = _define("Acos", torch.acos, FC, ("math.acos", "acos"))
-atan = _define("Atan", torch.atan, FC, ("math.atan", "atan"))
-sinh = _define("Sinh", torch.sinh, FC, ("math.sinh", "sinh"))
-cosh = _define("Cosh", torch.cosh, FC, ("math.cosh", "cosh"))
-tanh = _define("Tanh", torch.tanh, FC, ("math.tanh", "tanh", "nn.tanh"))
-asinh = _define("Asinh", torch.asinh, FC, ("math.asinh", "asinh"))
-acosh = _define("Acosh", torch.acosh, FC, ("math.acosh", "acosh"))
-atanh = _define("Atanh", torch.atanh, FC, ("math.atanh", "atanh"))
-sigmoid = _define("Sigmoid", torch.sigmoid, FC, ("math.sigmoid", "sigmoid", "nn.sigmoid"))
-softplus = _define("Softplus", _softplus, F, ("math.softplus", "nn.softplus"))
-erf = _define("Erf", torch.erf, F, ("math.erf", "erf"))
-erfc = _define("Erfc", torch.erfc, F, ("math.erfc", "erfc"))
-lgamma = _define("Lgamma", torch.lgamma, F, ("math.lgamma", "lgamma"))
-digamma = _define("Digamma", torch.digamma, F, ("math.digamma", "digamma"))
-floor = _define("Floor", torch.floor, F, ("math.floor", "floor"))
-ceil = _define("Ceil", torch.ceil, F, ("math.ceil", "ceil"))
-round = _define("Round", _round_half_even, NUM, ("math.round", "round"))  # noqa: A001
-relu = _define("Relu", _relu, _dt.REAL, ("nn.relu",))
+def zeros_like_op(x):
+    return multiply(x, 0)
+
+
+neg = _define("Neg", torch.neg, SIGNED, ("math.negative", "negative"), lambda op, dy: neg(dy))
+abs = _define("Abs", torch.abs, SIGNED, ("math.abs", "abs"),  # noqa: A001
+              lambda op, dy: multiply(dy, sign(op.inputs[0])))
+sign = _define("Sign", _sign, SIGNED, ("math.sign", "sign"), lambda op, dy: zeros_like_op(op.inputs[0]))
+square = _define("Square", torch.square, NUM, ("math.square", "square"),
+                 lambda op, dy: multiply(dy, multiply(_x(op), 2)))
+sqrt = _define("Sqrt", torch.sqrt, FC, ("math.sqrt", "sqrt"),
+               lambda op, dy: truediv(multiply(dy, 0.5), _y(op)))
+rsqrt = _define("Rsqrt", _rsqrt, FC, ("math.rsqrt",),
+                lambda op, dy: multiply(dy, multiply(-0.5, multiply(_y(op), square(_y(op))))))
+exp = _define("Exp", torch.exp, FC, ("math.exp", "exp"), lambda op, dy: multiply(dy, _y(op)))
+expm1 = _define("Expm1", torch.expm1, FC, ("math.expm1",), lambda op, dy: multiply(dy, exp(_x(op))))
+log = _define("Log", torch.log, FC, ("math.log",), lambda op, dy: multiply(dy, reciprocal(_x(op))))
+log1p = _define("Log1p", torch.log1p, FC, ("math.log1p",),
+                lambda op, dy: multiply(dy, reciprocal(add(_x(op), 1))))
+reciprocal = _define("Reciprocal", _reciprocal, NUM, ("math.reciprocal",),
+                     lambda op, dy: multiply(dy, neg(square(_y(op)))))
+sin = _define("Sin", torch.sin, FC, ("math.sin", "sin"), lambda op, dy: multiply(dy, cos(_x(op))))
+cos = _define("Cos", torch.cos, FC, ("math.cos", "cos"), lambda op, dy: neg(multiply(dy, sin(_x(op)))))
+tan = _define("Tan", torch.tan, FC, ("math.tan", "tan"),
+              lambda op, dy: multiply(dy, square(reciprocal(cos(_x(op))))))
+asin = _define("Asin", torch.asin, FC, ("math.asin", "asin"),
+               lambda op, dy: multiply(dy, rsqrt(subtract(1, square(_x(op))))))
+acos = _define("Acos", torch.acos, FC, ("math.acos", "acos"),
+               lambda op, dy: neg(multiply(dy, rsqrt(subtract(1, square(_x(op)))))))
+atan = _define("Atan", torch.atan, FC, ("math.atan", "atan"),
+               lambda op, dy: multiply(dy, reciprocal(add(1, square(_x(op))))))
+sinh = _define("Sinh", torch.sinh, FC, ("math.sinh", "sinh"), lambda op, dy: multiply(dy, cosh(_x(op))))
+cosh = _define("Cosh", torch.cosh, FC, ("math.cosh", "cosh"), lambda op, dy: multiply(dy, sinh(_x(op))))
+tanh = _define("Tanh", torch.tanh, FC, ("math.tanh", "tanh", "nn.tanh"),
+               lambda op, dy: multiply(dy, subtract(1, square(_y(op)))))
+asinh = _define("Asinh", torch.asinh, FC, ("math.asinh", "asinh"),
+                lambda op, dy: truediv(dy, cosh(_y(op))))
+acosh = _define("Acosh", torch.acosh, FC, ("math.acosh", "acosh"),
+                lambda op, dy: truediv(dy, sinh(_y(op))))
+atanh = _define("Atanh", torch.atanh, FC, ("math.atanh", "atanh"),
+                lambda op, dy: multiply(dy, reciprocal(subtract(1, square(_x(op))))))
+sigmoid = _define("Sigmoid", torch.sigmoid, FC, ("math.sigmoid", "sigmoid", "nn.sigmoid"),
+                  lambda op, dy: multiply(dy, multiply(_y(op), subtract(1, _y(op)))))
+softplus = _define("Softplus", _softplus, F, ("math.softplus", "nn.softplus"),
+                   lambda op, dy: multiply(dy, sigmoid(op.inputs[0])))
+erf = _define("Erf", torch.erf, F, ("math.erf",), lambda op, dy: multiply(dy, _erf_scale(op.inputs[0])))
+erfc = _define("Erfc", torch.erfc, F, ("math.erfc",),
+               lambda op, dy: neg(multiply(dy, _erf_scale(op.inputs[0]))))
+lgamma = _define("Lgamma", torch.lgamma, F, ("math.lgamma",),
+                 lambda op, dy: multiply(dy, digamma(op.inputs[0])))
+digamma = _define("Digamma", torch.digamma, F, ("math.digamma",))
+floor = _define("Floor", torch.floor, F, ("math.floor", "floor"), _no_gradient)
+ceil = _define("Ceil", torch.ceil, F, ("math.ceil",), _no_gradient)
+round = _define("Round", _round_half_even, NUM, ("math.round", "round"), _no_gradient)  # noqa: A001
+relu = _define("Relu", _relu, _dt.REAL, ("nn.relu",),
+               lambda op, dy: multiply(dy, cast(greater(op.outputs[0], 0), dy.dtype)))

@@ -1,0 +1,166 @@
+"""The backward pass over a tape's recorded ops, and Jacobians built on it.
+
+Gradient rules (`Primitive.grad`) get `(op, *output_grads)` and return one gradient per input (or
+None). Broadcasting is undone here, once, for every op: a rule may return its gradient in the
+broadcast (output) shape and it is summed back to the input's shape.
+"""
+
+from __future__ import annotations
+
+from tensorweave._src.api_export import EXPORTS
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.context import state
+from tensorweave._src.core.tensor import Tensor
+
+
+def _op(name: str):
+    return EXPORTS[name]
+
+
+def _differentiable(dtype: _dt.DType) -> bool:
+    return dtype.is_floating or dtype.is_complex
+
+
+def zeros_for(source):
+    return _op("zeros_like")(source.value() if hasattr(source, "_as_tensor") else source)
+
+
+def run(entries, targets, seeds, sources) -> list:
+    """Gradients of sum(targets) (weighted by `seeds`) for each list of source tensor ids in `sources`."""
+    grads: dict[int, object] = {}
+    for i, t in enumerate(targets):
+        if not isinstance(t, Tensor):
+            raise ValueError(f"Target {t!r} is not a tensor")
+        seed = seeds[i] if seeds is not None and seeds[i] is not None else _unrecorded_ones_like(t)
+        _accumulate(grads, t, seed)
+    wanted = {i for ids in sources for i in ids}
+    for entry in reversed(_relevant(entries, wanted)):
+        dys = [grads.get(id(o)) for o in entry.outputs]
+        if all(d is None for d in dys):
+            continue
+        rule = entry.prim.grad
+        if rule is None:
+            raise LookupError(f"gradient registry has no entry for: {entry.prim.name}")
+        dys = [d if d is not None else _op("zeros_like")(o) for d, o in zip(dys, entry.outputs)]
+        in_grads = rule(entry, *dys)
+        if not isinstance(in_grads, (list, tuple)):
+            in_grads = (in_grads,)
+        for x, g in zip(entry.inputs, in_grads):
+            if g is None or not _differentiable(x.dtype):
+                continue
+            _accumulate(grads, x, unbroadcast(g, x))
+    out = []
+    for ids in sources:
+        parts = [grads[i] for i in ids if i in grads]
+        total = None
+        for p in parts:
+            total = p if total is None else _op("add")(_dense(total), _dense(p))
+        out.append(total)
+    return out
+
+
+def _unrecorded_ones_like(t):
+    """The default seed: a constant, so no tape needs to see it being made."""
+    saved = state.tapes
+    state.tapes = ()
+    try:
+        return _op("ones_like")(t)
+    finally:
+        state.tapes = saved
+
+
+def _relevant(entries, wanted: set) -> list:
+    """The entries downstream of a wanted source (others cannot contribute to its gradient)."""
+    live = set(wanted)
+    kept = []
+    for e in entries:
+        if any(id(x) in live for x in e.inputs):
+            kept.append(e)
+            live.update(id(o) for o in e.outputs)
+    return kept
+
+
+def _accumulate(grads: dict, x, g) -> None:
+    key = id(x)
+    prev = grads.get(key)
+    grads[key] = g if prev is None else _op("add")(_dense(prev), _dense(g))
+
+
+def _dense(g):
+    convert = getattr(g, "_as_dense", None)
+    return convert() if convert is not None else g
+
+
+def unbroadcast(g, x):
+    """Sums `g` over the dimensions along which `x` was broadcast, giving it `x`'s shape."""
+    if hasattr(g, "_as_dense"):
+        return g  # IndexedSlices already have the input's dense shape
+    gs, xs = g.shape, x.shape
+    if gs == xs:
+        return g
+    if gs.rank is None or xs.rank is None or not xs.is_fully_defined() or not gs.is_fully_defined():
+        return _op("reshape")(_op("reduce_sum")(g, axis=_dynamic_axes(g, x), keepdims=True), _op("shape")(x))
+    gd, xd = gs.as_list(), xs.as_list()
+    lead = len(gd) - len(xd)
+    axes = list(range(lead)) + [lead + i for i, d in enumerate(xd) if d == 1 and gd[lead + i] != 1]
+    if axes:
+        g = _op("reduce_sum")(g, axis=axes, keepdims=True)
+    return _op("reshape")(g, xd)
+
+
+def _dynamic_axes(g, x):
+    raise NotImplementedError("broadcast undo with unknown shapes needs graph support")
+
+
+def jacobian(tape, target, sources, unconnected_gradients):
+    """Row by row: the gradient of each target element, stacked into target.shape + source.shape."""
+    from tensorweave._src.util.nest import flatten, pack_sequence_as
+
+    flat_sources = flatten(sources)
+    n = target.shape.num_elements()
+    flat_target = _op("reshape")(target, [-1])
+    rows = [[] for _ in flat_sources]
+    persistent = tape._persistent
+    tape._persistent = True  # one gradient call per target element
+    try:
+        for i in range(n):
+            seed = _op("one_hot")(i, n, dtype=target.dtype)
+            gs = tape.gradient(flat_target, flat_sources, output_gradients=[seed],
+                               unconnected_gradients=unconnected_gradients)
+            for r, g in zip(rows, gs):
+                r.append(g)
+    finally:
+        tape._persistent = persistent
+        if not persistent:
+            tape._used = True
+    result = []
+    for s, r in zip(flat_sources, rows):
+        if any(g is None for g in r):
+            result.append(None)
+            continue
+        stacked = _op("stack")([_dense(g) for g in r])
+        result.append(_op("reshape")(stacked, target.shape.as_list() + s.shape.as_list()))
+    return pack_sequence_as(sources, result)
+
+
+def batch_jacobian(tape, target, source, unconnected_gradients):
+    """Per-example Jacobians: row j of example b is d target[b, j] / d source[b]."""
+    batch = target.shape[0]
+    t2 = _op("reshape")(target, [batch, -1])
+    m = t2.shape[1]
+    persistent = tape._persistent
+    tape._persistent = True
+    cols = []
+    try:
+        for j in range(m):
+            seed = _op("one_hot")(_op("fill")([batch], j), m, dtype=target.dtype)
+            g = tape.gradient(t2, source, output_gradients=seed, unconnected_gradients=unconnected_gradients)
+            if g is None:
+                return None
+            cols.append(_dense(g))
+    finally:
+        tape._persistent = persistent
+        if not persistent:
+            tape._used = True
+    stacked = _op("stack")(cols, axis=1)
+    return _op("reshape")(stacked, [batch] + target.shape.as_list()[1:] + source.shape.as_list()[1:])
