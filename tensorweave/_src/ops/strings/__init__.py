@@ -1,0 +1,1 @@
+"""`tf.strings`: ops on string tensors (numpy object arrays of bytes)."""
