@@ -7,3 +7,6 @@ from tensorweave._src.core import api as _core_api  # noqa: F401
 from tensorweave._src.ops import cast  # noqa: F401
 from tensorweave._src.ops import tensor_operators  # noqa: F401
 from tensorweave._src.ops.math import binary, composite, logical, unary  # noqa: F401
+from tensorweave._src.ops.random import generator, sampling, seed, stateful, stateless  # noqa: F401
+from tensorweave._src.ops.strings import basic, convert, regex, split  # noqa: F401
+from tensorweave._src.ragged import ragged_string_ops, ragged_tensor  # noqa: F401
