@@ -10,3 +10,4 @@ from tensorweave._src.ops.math import binary, composite, logical, unary  # noqa:
 from tensorweave._src.ops.random import generator, sampling, seed, stateful, stateless  # noqa: F401
 from tensorweave._src.ops.strings import basic, convert, regex, split  # noqa: F401
 from tensorweave._src.ragged import ragged_string_ops, ragged_tensor  # noqa: F401
+from tensorweave._src.ops.indexing import gather, scatter, segment, selection, shifting, sorting, unique  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensorweave._src.core import operators
+from tensorweave._src.ops.indexing.scatter import scatter_nd_update_operator
 from tensorweave._src.ops.math import binary, composite, logical, unary
 
 
@@ -16,6 +17,7 @@ def register_all() -> None:
         "or": composite.bool_or_bitwise(binary.logical_or, binary.bitwise_or),
         "xor": composite.bool_or_bitwise(composite.logical_xor, binary.bitwise_xor),
         "neg": unary.neg, "abs": unary.abs, "invert": logical.invert_operator,
+        "scatter_nd_update": scatter_nd_update_operator,
     }
     for name, fn in impls.items():
         operators.register(name, fn)

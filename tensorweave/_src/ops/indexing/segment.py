@@ -1,0 +1,184 @@
+"""Segment reductions: `tf.math.segment_{sum,mean,max,min,prod}` (sorted ids; the output has
+`ids[-1] + 1` rows, empty segments 0) and `tf.math.unsorted_segment_{sum,max,min,prod,mean,sqrt_n}`
+(`num_segments` rows; negative ids are dropped; empty max/min segments hold the dtype's lowest/highest).
+
+>>> import tensorweave as tf
+>>> print(tf.math.segment_sum([1, 2, 3, 4], [0, 0, 1, 3]))
+tf.Tensor([3 3 0 4], shape=(4,), dtype=int32)
+>>> print(tf.math.unsorted_segment_sum([1, 2, 3, 4], [0, 2, 0, 1], num_segments=4))
+tf.Tensor([4 4 2 0], shape=(4,), dtype=int32)
+"""
+
+from __future__ import annotations
+
+import torch
+
+from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.primitive import AbstractValue, Primitive
+from tensorweave._src.ops._common import dims_str, invalid, tensor
+from tensorweave._src.ops.indexing._util import check_index_dtype, prod
+
+_TRUEDIV_FLOAT = {_dt.int8: _dt.float32, _dt.uint8: _dt.float32, _dt.int16: _dt.float32,
+                  _dt.uint16: _dt.float32, _dt.int32: _dt.float64, _dt.int64: _dt.float64,
+                  _dt.uint32: _dt.float64, _dt.uint64: _dt.float64}
+
+
+def _reduce(data, ids, n: int, kind: str, empty: str):
+    """Reduces rows of `data` (leading dims = ids.shape) into `n` segments by `kind`."""
+    rest = tuple(data.shape[ids.ndim:])
+    d = data.reshape(ids.numel(), prod(rest))
+    i = ids.reshape(-1).long()
+    keep = i >= 0
+    if not bool(keep.all()):
+        d, i = d[keep], i[keep]
+    dtype = data.dtype
+    if kind in ("sum", "mean", "sqrt_n"):
+        out = torch.zeros((n, d.shape[1]), dtype=dtype).index_add_(0, i, d)
+        if kind != "sum":
+            count = torch.zeros(n, dtype=torch.float64 if dtype.is_floating_point else torch.int64)
+            count.index_add_(0, i, torch.ones(i.shape, dtype=count.dtype))
+            count = count.clamp(min=1)[:, None]
+            if kind == "sqrt_n":
+                out = out / torch.sqrt(count).to(dtype)
+            elif dtype.is_floating_point or dtype.is_complex:
+                out = out / count.to(dtype)
+            elif empty == "zero":  # sorted SegmentMean on integers divides in integers
+                out = torch.div(out, count, rounding_mode="trunc").to(dtype)
+            else:
+                out = out.to(torch.float64) / count
+    elif kind == "prod":
+        out = torch.ones((n, d.shape[1]), dtype=dtype)
+        out.scatter_reduce_(0, i[:, None].expand(d.shape), d, "prod", include_self=True)
+    else:
+        info = torch.finfo(dtype) if dtype.is_floating_point else torch.iinfo(dtype)
+        fill = 0 if empty == "zero" else (info.min if kind == "max" else info.max)
+        out = torch.full((n, d.shape[1]), fill, dtype=dtype)
+        out.scatter_reduce_(0, i[:, None].expand(d.shape), d, "amax" if kind == "max" else "amin",
+                            include_self=False)
+    return out.reshape((n,) + rest)
+
+
+# ---- sorted segment ops ------------------------------------------------------------------------
+
+_SORTED = {"sum": ("SegmentSum", _dt.NUMERIC), "mean": ("SegmentMean", _dt.NUMERIC),
+           "max": ("SegmentMax", _dt.REAL), "min": ("SegmentMin", _dt.REAL),
+           "prod": ("SegmentProd", _dt.NUMERIC)}
+SORTED_PRIMITIVES: dict = {}
+
+
+def _define_sorted(kind: str):
+    op_name, allowed = _SORTED[kind]
+    prim = Primitive(op_name, allowed=allowed)
+
+    @prim.def_kernel
+    def kernel(data, segment_ids):
+        if segment_ids.ndim != 1 or segment_ids.shape[0] != data.shape[0]:
+            raise invalid(op_name, "segment_ids should be the same size as dimension 0 of input.")
+        m = segment_ids.shape[0]
+        n = int(segment_ids[-1]) + 1 if m else 0
+        if m and bool((segment_ids[1:] < segment_ids[:-1]).any()):
+            raise invalid(op_name, "segment ids are not increasing")
+        if m and int(segment_ids[0]) < 0:
+            raise invalid(op_name, f"Segment id {int(segment_ids[0])} out of range [0, {n}), possibly "
+                                   f"because 'segment_ids' input is not sorted.")
+        return _reduce(data, segment_ids, max(n, 0), kind, "zero")
+
+    @prim.def_abstract
+    def rule(data, segment_ids):
+        check_index_dtype(op_name, segment_ids.dtype)
+        if segment_ids.shape.rank not in (None, 1):
+            raise invalid(op_name, "segment_ids should be a vector.")
+        if data.shape.rank == 0:
+            raise invalid(op_name, "Shape must be at least rank 1 but is rank 0")
+        if data.shape.rank is None:
+            return AbstractValue(data.dtype, None)
+        return AbstractValue(data.dtype, [None] + data.shape.as_list()[1:])
+
+    SORTED_PRIMITIVES[kind] = prim
+
+    def op(data, segment_ids, name=None):
+        ids = _tensor(segment_ids)
+        check_index_dtype(op_name, ids.dtype)
+        return bind(prim, _tensor(data), ids)
+
+    op.__name__ = f"segment_{kind}"
+    op.__doc__ = (f"Computes the {kind} of the rows of `data` along sorted `segment_ids` "
+                  f"(TF op `{op_name}`); empty segments give 0.")
+    return tf_export(f"math.segment_{kind}")(op)
+
+
+def _tensor(x, dtype=None):
+    return x._as_tensor() if hasattr(x, "_as_tensor") else tensor(x, dtype)
+
+
+segment_sum = _define_sorted("sum")
+segment_mean = _define_sorted("mean")
+segment_max = _define_sorted("max")
+segment_min = _define_sorted("min")
+segment_prod = _define_sorted("prod")
+
+# ---- unsorted segment ops ------------------------------------------------------------------------
+
+_UNSORTED = {"sum": ("UnsortedSegmentSum", _dt.NUMERIC), "max": ("UnsortedSegmentMax", _dt.REAL),
+             "min": ("UnsortedSegmentMin", _dt.REAL), "prod": ("UnsortedSegmentProd", _dt.NUMERIC),
+             "mean": ("UnsortedSegmentMean", _dt.NUMERIC), "sqrt_n": ("UnsortedSegmentSqrtN", _dt.FLOATS)}
+UNSORTED_PRIMITIVES: dict = {}
+
+
+def _define_unsorted(kind: str):
+    op_name, allowed = _UNSORTED[kind]
+    prim = Primitive(op_name, allowed=allowed)
+
+    @prim.def_kernel
+    def kernel(data, segment_ids, num_segments):
+        n = int(num_segments)
+        if n < 0:
+            raise invalid(op_name, f"Input num_segments == {n} must not be negative.")
+        if tuple(data.shape[:segment_ids.ndim]) != tuple(segment_ids.shape):
+            raise invalid(op_name, f"data.shape = {dims_str(data.shape)} does not start with "
+                                   f"segment_ids.shape = {dims_str(segment_ids.shape)}")
+        bad = segment_ids >= n
+        if bool(bad.any()):
+            pos = int(torch.nonzero(bad.reshape(-1))[0, 0])
+            value = int(segment_ids.reshape(-1)[pos])
+            raise invalid(op_name, f"segment_ids[{pos}] = {value} is out of range [0, {n})")
+        return _reduce(data, segment_ids, n, kind, "extreme")
+
+    @prim.def_abstract
+    def rule(data, segment_ids, num_segments):
+        check_index_dtype(op_name, segment_ids.dtype)
+        out_dtype = _TRUEDIV_FLOAT.get(data.dtype, data.dtype) if kind == "mean" else data.dtype
+        const = getattr(num_segments, "const", None)
+        n = None if const is None else int(const)
+        if n is not None and n < 0:
+            raise invalid(op_name, f"Input num_segments == {n} must not be negative.")
+        if data.shape.rank is None or segment_ids.shape.rank is None:
+            return AbstractValue(out_dtype, None)
+        dd, sd = data.shape.as_list(), segment_ids.shape.as_list()
+        if len(sd) > len(dd) or any(a is not None and b is not None and a != b for a, b in zip(dd, sd)):
+            raise invalid(op_name, f"data.shape = {dims_str(dd)} does not start with segment_ids.shape = "
+                                   f"{dims_str(sd)}")
+        return AbstractValue(out_dtype, [n] + dd[len(sd):])
+
+    UNSORTED_PRIMITIVES[kind] = prim
+
+    def op(data, segment_ids, num_segments, name=None):
+        ids = _tensor(segment_ids)
+        check_index_dtype(op_name, ids.dtype)
+        return bind(prim, _tensor(data), ids, _tensor(num_segments))
+
+    op.__name__ = f"unsorted_segment_{kind}"
+    op.__doc__ = (f"Computes the {kind} of the rows of `data` grouped by `segment_ids` into `num_segments` "
+                  f"rows (TF op `{op_name}`); negative ids are dropped.")
+    return tf_export(f"math.unsorted_segment_{kind}")(op)
+
+
+unsorted_segment_sum = _define_unsorted("sum")
+unsorted_segment_max = _define_unsorted("max")
+unsorted_segment_min = _define_unsorted("min")
+unsorted_segment_prod = _define_unsorted("prod")
+unsorted_segment_mean = _define_unsorted("mean")
+unsorted_segment_sqrt_n = _define_unsorted("sqrt_n")
+
