@@ -61,11 +61,19 @@ def constant(value, dtype=None, shape=None, name="Const") -> EagerTensor:
             raise TypeError(f"Expected tensor {t.numpy()} with dtype {dtype!r}, but got dtype {t.dtype!r}.")
         arr = t.numpy()
     else:
+        if isinstance(value, (list, tuple)) and _holds_tensor(value):
+            # TF's tf.constant cannot take tensors inside a list (tf.convert_to_tensor/tf.stack can)
+            raise ValueError("TypeError: Scalar tensor has no `len()`")
         arr = to_numpy(value, dtype)
     if shape is not None:
         arr = _fit_shape(arr, value, shape)
     dtype = dtype or _dt.as_dtype(arr.dtype)
     return EagerTensor(backend.from_numpy(np.asarray(arr), dtype, copy=False), dtype)
+
+
+def _holds_tensor(value) -> bool:
+    return any(isinstance(v, Tensor) or hasattr(v, "_as_tensor") or
+               (isinstance(v, (list, tuple)) and _holds_tensor(v)) for v in value)
 
 
 def _fit_shape(arr: np.ndarray, value, shape) -> np.ndarray:
@@ -134,7 +142,8 @@ def _as_bytes(item) -> bytes:
 
 
 def _leaves(value, shape: list, depth: int, out: list) -> None:
-    """Flattens a nested list, recording its (rectangular) shape."""
+    """Flattens a nested list, recording its (rectangular) shape. Numpy arrays inside contribute
+    numpy scalars (their dtype matters to inference); tensors a `_Forced` dtype marker first."""
     if isinstance(value, (list, tuple)):
         if len(shape) <= depth:
             shape.append(len(value))
@@ -143,83 +152,124 @@ def _leaves(value, shape: list, depth: int, out: list) -> None:
         for v in value:
             _leaves(v, shape, depth + 1, out)
         return
-    if len(shape) > depth and out is not None:
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
-    if isinstance(value, Tensor) or hasattr(value, "_as_tensor") or (
-            isinstance(value, np.ndarray) and value.ndim > 0):
-        arr = np.asarray(value)
+    is_tensor = isinstance(value, Tensor) or hasattr(value, "_as_tensor")
+    if is_tensor or (isinstance(value, np.ndarray) and value.ndim > 0):
+        arr = np.asarray(convert_to_tensor(value)) if is_tensor else value
+        if len(shape) != depth and len(shape) != depth + arr.ndim:
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
         for i, n in enumerate(arr.shape):
             if len(shape) <= depth + i:
                 shape.append(n)
             elif shape[depth + i] != n:
                 raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
-        out.extend(arr.reshape(-1).tolist() if arr.dtype != object else list(arr.reshape(-1)))
-        if arr.dtype.kind == "f" and arr.dtype != np.float32:
-            out.append(_Marker(arr.dtype))
+        if is_tensor:
+            out.append(_Forced(convert_to_tensor(value).dtype))
+        out.extend(arr.reshape(-1))
         return
+    if len(shape) > depth:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
     out.append(value)
 
 
-class _Marker:
-    """Carries a numpy float dtype seen inside a nested list (it wins over float32 inference)."""
+class _Forced:
+    """Marks the elements of a tensor inside a nested list: the tensor's dtype is the result's."""
 
     def __init__(self, dtype):
         self.dtype = dtype
 
 
+def _kind(v):
+    """An element's inference kind and, for numpy floats/complex, its dtype: ('b'|'i'|'f'|'c'|'s', dt)."""
+    if isinstance(v, bool):
+        return "b", None
+    if isinstance(v, np.bool_):
+        return "B", None  # numpy bools mix with nothing but bools
+    if isinstance(v, (np.floating, np.complexfloating)) or (
+            isinstance(v, np.generic) and v.dtype == _dt.bfloat16.as_numpy_dtype):
+        return ("c" if isinstance(v, np.complexfloating) else "f"), _dt.as_dtype(v.dtype)
+    if isinstance(v, numbers.Integral):
+        return "i", None
+    if isinstance(v, numbers.Real):
+        return "f", None
+    if isinstance(v, numbers.Complex):
+        return "c", None
+    if isinstance(v, (str, bytes, np.str_, np.bytes_)):
+        return "s", None
+    return None, None
+
+
+# which element kinds each inferred kind accepts; an int sequence meeting a float becomes float32
+_ACCEPTS = {"b": "bB", "B": "bB", "i": "ib", "f": "ibf", "c": "ibfc", "s": "s"}
+
+
+def _unsupported(v) -> ValueError:
+    return ValueError(f"Attempt to convert a value ({v!r}) with an unsupported type ({type(v)}) to a Tensor.")
+
+
 def _infer(items: list):
-    kinds = set()
-    np_float = None
+    """TF's dtype inference for a flattened Python sequence: the first element fixes the kind
+    (bool, int, float, complex or string) and every later one must fit it, except that ints
+    meeting a float become float32. Python floats give float32; numpy floats keep their dtype."""
+    kind, dtype = None, None
     for v in items:
-        if isinstance(v, _Marker):
-            np_float = v.dtype
-        elif isinstance(v, (bool, np.bool_)):
-            kinds.add("b")
-        elif isinstance(v, (np.floating,)):
-            np_float = v.dtype if np_float is None else np.promote_types(np_float, v.dtype)
-            kinds.add("f")
-        elif isinstance(v, numbers.Integral):
-            kinds.add("i")
-        elif isinstance(v, numbers.Real):
-            kinds.add("f")
-        elif isinstance(v, numbers.Complex):
-            kinds.add("c")
-        elif isinstance(v, (str, bytes, np.str_, np.bytes_)):
-            kinds.add("s")
-        else:
-            raise ValueError(f"Attempt to convert a value ({v!r}) with an unsupported type "
-                             f"({type(v)}) to a Tensor.")
-    if "s" in kinds:
-        if len(kinds) > 1:
-            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
-        return _dt.string
-    if "c" in kinds:
-        return _dt.complex128
-    if "f" in kinds or np_float is not None:
-        return _dt.as_dtype(np_float) if np_float is not None else _dt.float32
-    if "i" in kinds:
-        if "b" in kinds:
-            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
-        lo = min(int(v) for v in items)
-        hi = max(int(v) for v in items)
-        if lo < _INT64_MIN or hi > _INT64_MAX:
-            raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
-        return _dt.int32 if _INT32_MIN <= lo and hi <= _INT32_MAX else _dt.int64
-    if "b" in kinds:
+        if isinstance(v, _Forced):
+            return v.dtype
+        k, d = _kind(v)
+        if kind is None:
+            if k is None:
+                raise _unsupported(v)
+            kind, dtype = k, d
+        elif k is None or k not in _ACCEPTS[kind]:
+            if kind == "i" and k == "f":
+                kind, dtype = "f", _dt.float32
+            else:
+                raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+    if kind is None:
+        return _dt.float32  # an empty list
+    if kind in "bB":
         return _dt.bool
-    return _dt.float32  # an empty list
+    if kind == "s":
+        return _dt.string
+    if kind == "c":
+        return dtype or _dt.complex128
+    if kind == "f":
+        return dtype or _dt.float32
+    lo = min(int(v) for v in items)
+    hi = max(int(v) for v in items)
+    if lo < _INT64_MIN or hi > _INT64_MAX:
+        raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
+    return _dt.int32 if _INT32_MIN <= lo and hi <= _INT32_MAX else _dt.int64
+
+
+def _loose_kind(items: list):
+    """The widest kind among `items` (for checking a conversion to an explicit dtype)."""
+    kinds = set()
+    for v in items:
+        if isinstance(v, _Forced):
+            continue
+        k, _ = _kind(v)
+        if k is None:
+            raise _unsupported(v)
+        kinds.add("b" if k == "B" else k)
+    if "s" in kinds:
+        return _dt.string
+    for k, d in (("c", _dt.complex128), ("f", _dt.float32), ("i", _dt.int64), ("b", _dt.bool)):
+        if k in kinds:
+            return d
+    return _dt.float32
 
 
 def _python_to(value, dtype) -> np.ndarray:
     shape: list = []
     items: list = []
     _leaves(value, shape, 0, items)
-    items = [v for v in items if not isinstance(v, _Marker)] if dtype is not None else items
-    inferred = _infer(items)
-    items = [v for v in items if not isinstance(v, _Marker)]
     if dtype is None:
-        dtype = inferred
-    elif not _convertible(inferred, dtype, items):
+        inferred = dtype = _infer(items)
+        items = [v for v in items if not isinstance(v, _Forced)]
+    else:
+        items = [v for v in items if not isinstance(v, _Forced)]
+        inferred = _loose_kind(items)
+    if not _convertible(inferred, dtype, items):
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     if dtype is _dt.string:
         out = np.empty(len(items), dtype=object)

@@ -33,7 +33,7 @@ class DType:
     size = property(lambda self: self._size)
     is_floating = property(lambda self: self._kind == "f")
     is_integer = property(lambda self: self._kind in "iu" and self._kind != "")
-    is_unsigned = property(lambda self: self._kind == "u" or self._kind == "b")
+    is_unsigned = property(lambda self: self._kind == "u")
     is_complex = property(lambda self: self._kind == "c")
     is_bool = property(lambda self: self._kind == "b")
     is_numeric = property(lambda self: self._kind in "fiuc" and self._kind != "")
@@ -63,7 +63,12 @@ class DType:
 
     @property
     def limits(self):
-        return (self.min, self.max)
+        """TF's image intensity limits `(0, max)` (ints, bool; floats are (0, 1))."""
+        if self._name in ("float32", "float64"):
+            return (0, 1)
+        if self._kind in "iub" and self._kind:
+            return (0, True if self._kind == "b" else int(np.iinfo(self._np).max))
+        raise ValueError(f"{self} does not have defined limits.")
 
     def is_compatible_with(self, other) -> bool:
         return self == other
@@ -113,7 +118,7 @@ uint16 = DType("uint16", 17, np.uint16, "u", 2)
 uint32 = DType("uint32", 22, np.uint32, "u", 4)
 uint64 = DType("uint64", 23, np.uint64, "u", 8)
 bool = DType("bool", 10, np.bool_, "b", 1)  # noqa: A001 - TF's public name
-string = DType("string", 7, np.object_, "s", 0)
+string = DType("string", 7, object, "s", 0)
 complex64 = DType("complex64", 8, np.complex64, "c", 8)
 complex128 = DType("complex128", 18, np.complex128, "c", 16)
 resource = DType("resource", 20, np.object_, "", 0)
@@ -132,15 +137,20 @@ FLOATS_COMPLEX = FLOATS | COMPLEX
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update(half=float16, double=float64, float=float32)
 _BY_ENUM = {d.as_datatype_enum: d for d in ALL}
-_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in ALL if d.as_numpy_dtype is not np.object_}
-_BY_PYTHON = {float: float32, int: int32, complex: complex128, str: string, bytes: string}
+_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in ALL if d._kind not in ("s", "")}
+_BY_PYTHON = {float: float32, object: string}  # TF rejects int, complex, str and bytes
 _BY_PYTHON[type(True)] = bool
+
+
+_REJECTED_PYTHON = (int, complex, str, bytes)
 
 
 def as_dtype(type_value: Any) -> DType:
     """Converts `tf.float32`, `'float32'`, `np.float32`, `np.dtype`, an enum or a Python type to a DType."""
     if isinstance(type_value, DType):
         return type_value
+    if type_value is None or any(type_value is t for t in _REJECTED_PYTHON):
+        raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.")
     if isinstance(type_value, str):
         d = _BY_NAME.get(type_value)
         if d is not None:
@@ -149,7 +159,7 @@ def as_dtype(type_value: Any) -> DType:
         d = _BY_ENUM.get(type_value)
         if d is not None:
             return d
-    elif type_value in _BY_PYTHON:
+    elif isinstance(type_value, type) and type_value in _BY_PYTHON:
         return _BY_PYTHON[type_value]
     if type_value is np.object_ or type_value is np.bytes_ or type_value is np.str_:
         return string
@@ -167,4 +177,4 @@ def as_dtype(type_value: Any) -> DType:
         return as_dtype(type_value.dtype)
     if hasattr(type_value, "as_numpy_dtype") and hasattr(type_value, "name"):
         return as_dtype(type_value.name)
-    raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
+    raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.")

@@ -97,8 +97,8 @@ def error_code_from_exception_type(cls) -> int:
 
 
 def op_error(cls, op_name: str, message: str) -> OpError:
-    """An error as TF's eager runtime words it: the message, then ` [Op:Name]`."""
-    return cls(None, None, f"{message} [Op:{op_name}]")
+    """An error as TF's eager runtime words it: the message, then ` [Op:Name] name: `."""
+    return cls(None, None, f"{message} [Op:{op_name}] name: ")
 
 
 class OperatorNotAllowedInGraphError(TypeError):

@@ -18,7 +18,10 @@ def register(name: str, fn: Callable) -> None:
 def _binary(name: str, reflected: bool = False):
     if reflected:
         def method(self, other):
-            return IMPLS[name](other, self)
+            # TF converts the left operand to the tensor's dtype strictly (`1.5 + int_tensor` is a
+            # TypeError), then applies the op
+            from tensorweave._src.core.convert import convert_to_tensor  # convert imports tensor
+            return IMPLS[name](convert_to_tensor(other, dtype=self.dtype), self)
     else:
         def method(self, other):
             return IMPLS[name](self, other)
@@ -53,9 +56,6 @@ class TensorOperators:
     __lt__, __le__ = _binary("lt"), _binary("le")
     __gt__, __ge__ = _binary("gt"), _binary("ge")
     __neg__, __abs__, __invert__ = _unary("neg"), _unary("abs"), _unary("invert")
-
-    def __pos__(self):
-        return self
 
     def __eq__(self, other):
         return IMPLS["eq"](self, other)

@@ -10,7 +10,6 @@ tf.Tensor([1 2 3], shape=(3,), dtype=int32)
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from tensorweave._src.core import backend
@@ -136,10 +135,7 @@ class EagerTensor(Tensor):
         return complex(self._numpy_view())
 
     def __index__(self) -> int:
-        if not self._dtype.is_integer:
-            raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and "
-                            f"scalar tf.int32/tf.int64 tensors are valid indices, got {self!r}")
-        return int(self._numpy_view())
+        return self.numpy().__index__()  # as TF: float tensors raise numpy's AttributeError
 
     def __format__(self, spec: str) -> str:
         if self._value.ndim == 0:

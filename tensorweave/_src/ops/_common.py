@@ -19,9 +19,21 @@ def tensor(x, dtype=None, name: Optional[str] = None) -> Tensor:
     return convert_to_tensor(x, dtype=dtype)
 
 
-def binary_operands(op_name: str, x, y):
+def binary_operands(op_name: str, x, y, hint: bool = False):
     """Converts a binary op's operands: a non-tensor adopts the other operand's dtype, and tensors of
-    different dtypes are rejected (TF never promotes)."""
+    different dtypes are rejected (TF never promotes).
+
+    With `hint` (ops TF runs through its C++ fast path, like `tf.add`), the other dtype is only a
+    hint: `tf.add(int_tensor, 1.5)` converts 1.5 to float32 and fails with InvalidArgumentError,
+    where the other ops raise TypeError("Cannot convert 1.5 to EagerTensor of dtype int32")."""
+    if hint:
+        if not isinstance(x, Tensor):
+            x = convert_to_tensor(x, dtype_hint=y.dtype if isinstance(y, Tensor) else None)
+        if not isinstance(y, Tensor):
+            y = convert_to_tensor(y, dtype_hint=x.dtype)
+        if y.dtype is not x.dtype:
+            raise _mismatch(op_name, x.dtype, y.dtype)
+        return x, y
     if isinstance(x, Tensor):
         if not isinstance(y, Tensor):
             y = convert_to_tensor(y, dtype=x.dtype)

@@ -11,6 +11,7 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.backend import TORCH_OF
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
@@ -34,7 +35,8 @@ def _cast(x, DstT):
 @cast_p.def_abstract
 def _cast_rule(x, DstT):
     if x.dtype is _dt.string or DstT is _dt.string:
-        raise invalid("Cast", f"Cast {x.dtype.name} to {DstT.name} is not supported")
+        raise errors.op_error(errors.UnimplementedError, "Cast",
+                              f"Cast {x.dtype.name} to {DstT.name} is not supported")
     return AbstractValue(DstT, x.shape)
 
 
@@ -51,7 +53,8 @@ def cast(x, dtype, name=None):
     if x.dtype is dtype:
         return x
     if x.dtype is _dt.string or dtype is _dt.string:
-        raise invalid("Cast", f"Cast {x.dtype.name} to {dtype.name} is not supported")
+        raise errors.op_error(errors.UnimplementedError, "Cast",
+                              f"Cast {x.dtype.name} to {dtype.name} is not supported")
     return bind(cast_p, x, DstT=dtype)
 
 

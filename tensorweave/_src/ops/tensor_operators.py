@@ -9,7 +9,7 @@ from tensorweave._src.ops.math import binary, composite, logical, unary
 
 def register_all() -> None:
     impls = {
-        "add": binary.add, "sub": binary.subtract, "mul": binary.multiply,
+        "add": binary.add, "sub": binary.subtract, "mul": composite.mul_operator,
         "truediv": composite.truediv, "floordiv": binary.floordiv, "mod": binary.floormod,
         "pow": binary.pow, "lt": binary.less, "le": binary.less_equal, "gt": binary.greater,
         "ge": binary.greater_equal, "eq": composite.tensor_equals, "ne": composite.tensor_not_equals,

@@ -41,8 +41,10 @@ def _define(op_type: str, kernel, allowed, exports, out_dtype=None, grad=None):
     each input's shape centrally."""
     prim = _primitive(op_type, kernel, allowed, out_dtype, grad)
 
+    hint = op_type == "AddV2"  # TF runs tf.add through the fast path: dtypes are only hints
+
     def op(x, y, name=None):
-        x, y = binary_operands(op_type, x, y)
+        x, y = binary_operands(op_type, x, y, hint)
         return bind(prim, x, y)
 
     op.__name__ = exports[0].rsplit(".", 1)[-1]
@@ -53,7 +55,7 @@ def _define(op_type: str, kernel, allowed, exports, out_dtype=None, grad=None):
 
 def _add(x, y):
     if type(x) is np.ndarray:  # string concatenation
-        return np.add(x, y).astype(object)
+        return np.asarray(np.add(x, y), dtype=object)
     return torch.add(x, y)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import binary_operands, broadcast_shape, tensor
 from tensorweave._src.ops.cast import cast
 from tensorweave._src.ops.math import binary
@@ -27,7 +29,11 @@ def truediv(x, y, name=None):
     >>> print(tf.truediv(tf.constant([2, 4]), tf.constant([1, 2])))
     tf.Tensor([2. 2.], shape=(2,), dtype=float64)
     """
-    x, y = binary_operands("RealDiv", x, y)
+    x = tensor(x)
+    if not isinstance(y, Tensor):
+        y = convert_to_tensor(y, dtype_hint=x.dtype)
+    if x.dtype is not y.dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}.")
     target = _TRUEDIV_FLOAT.get(x.dtype)
     if target is not None:
         x, y = cast(x, target), cast(y, target)
@@ -41,12 +47,7 @@ def divide(x, y, name=None):
 
 
 def _equality(prim, x, y, incompatible_shape_error: bool, mismatch_value: bool):
-    try:
-        x, y = binary_operands(prim.name, x, y)
-    except (TypeError, ValueError, errors.InvalidArgumentError):
-        if incompatible_shape_error:
-            raise
-        return tensor(mismatch_value)
+    x, y = binary_operands(prim.name, x, y)
     if not incompatible_shape_error:
         try:
             broadcast_shape(prim.name, x.shape, y.shape)
@@ -68,7 +69,8 @@ def not_equal(x, y, name=None):
 
 
 def tensor_equals(x, y):
-    """`x == y` on tensors: elementwise; False when `y` is None or the shapes cannot broadcast."""
+    """`x == y` on tensors: elementwise; False when `y` is None or the shapes cannot broadcast
+    (differing dtypes still raise, as in TF)."""
     if y is None:
         return False
     return _equality(binary.equal_p, x, y, False, False)
@@ -84,6 +86,12 @@ def tensor_not_equals(x, y):
 def logical_xor(x, y, name=None):
     """Logical XOR of two bool tensors, as `(x | y) & ~(x & y)`."""
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
+
+
+def mul_operator(x, y):
+    """The `*` operator: logical and on bools (tf.multiply itself rejects bool)."""
+    x, y = binary_operands("Mul", x, y)
+    return logical_and(x, y) if x.dtype is _dt.bool else binary.multiply(x, y)
 
 
 def bool_or_bitwise(bool_op, int_op):
