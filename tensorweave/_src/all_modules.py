@@ -11,3 +11,5 @@ from tensorweave._src.ops.random import generator, sampling, seed, stateful, sta
 from tensorweave._src.ops.strings import basic, convert, regex, split  # noqa: F401
 from tensorweave._src.ragged import ragged_string_ops, ragged_tensor  # noqa: F401
 from tensorweave._src.ops.indexing import gather, scatter, segment, selection, shifting, sorting, unique  # noqa: F401
+from tensorweave._src.ops.math import clip, complex, matmul, predicates, reduce, scan  # noqa: F401
+from tensorweave._src.ops.linalg import decomp, matrix, norm, solve  # noqa: F401

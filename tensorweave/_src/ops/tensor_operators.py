@@ -5,6 +5,7 @@ from __future__ import annotations
 from tensorweave._src.core import operators
 from tensorweave._src.ops.indexing.scatter import scatter_nd_update_operator
 from tensorweave._src.ops.math import binary, composite, logical, unary
+from tensorweave._src.ops.math.matmul import matmul
 
 
 def register_all() -> None:
@@ -18,6 +19,7 @@ def register_all() -> None:
         "xor": composite.bool_or_bitwise(composite.logical_xor, binary.bitwise_xor),
         "neg": unary.neg, "abs": unary.abs, "invert": logical.invert_operator,
         "scatter_nd_update": scatter_nd_update_operator,
+        "matmul": matmul,
     }
     for name, fn in impls.items():
         operators.register(name, fn)

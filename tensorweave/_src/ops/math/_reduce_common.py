@@ -1,0 +1,113 @@
+"""Shared helpers of the reduction-like ops (reductions, arg-reductions, scans): axis inputs and rules.
+
+TF takes reduction axes as an int32/int64 *tensor* input (`reduction_indices`), so the abstract rules
+read its constant value when known and produce partially unknown shapes otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.shape import TensorShape
+from tensorweave._src.core.tensor import Tensor
+from tensorweave._src.ops._common import invalid, tensor
+
+_UNSUPPORTED_BY_TORCH = (torch.uint16, torch.uint32, torch.uint64)
+
+
+def wide(x: torch.Tensor) -> torch.Tensor:
+    """`x` in a dtype torch can accumulate in: small/unsigned ints widen to int64 (wrapping preserved)."""
+    if x.dtype in _UNSUPPORTED_BY_TORCH or (not x.is_floating_point() and not x.is_complex()
+                                           and x.dtype is not torch.bool and x.dtype is not torch.int64):
+        return x.to(torch.int64)
+    return x
+
+
+def narrow(y: torch.Tensor, like: torch.dtype) -> torch.Tensor:
+    """Casts an accumulated result back to the input's dtype (integers wrap as TF's do)."""
+    if y.dtype is like:
+        return y
+    if like in _UNSUPPORTED_BY_TORCH:
+        # torch cannot cast int64 -> uint32/uint64 arithmetically everywhere; go through numpy
+        return torch.from_numpy(y.numpy().astype({torch.uint16: np.uint16, torch.uint32: np.uint32,
+                                                  torch.uint64: np.uint64}[like]))
+    return y.to(like)
+
+
+def tidx_error(op_name: str, dtype: _dt.DType) -> errors.OpError:
+    name = {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name, dtype.name)
+    return invalid(op_name, f"Value for attr 'Tidx' of {name} is not in the list of allowed values: "
+                            f"int32, int64")
+
+
+def axis_input(op_name: str, axis, x: Tensor, input_was_tensor: bool = False):
+    """The `reduction_indices` tensor for `axis` (None: every dimension of `x`)."""
+    if axis is None:
+        rank = x.shape.rank
+        if rank is None:
+            raise ValueError(f"{op_name}: reducing over all axes needs a known rank")
+        return tensor(np.arange(rank, dtype=np.int32))
+    if isinstance(axis, float) and input_was_tensor:
+        # TF's eager fast path converts a Python axis to int32 when the input is already a tensor
+        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+    if isinstance(axis, Tensor):
+        t = axis
+    else:
+        arr = np.asarray(axis)
+        if arr.size == 0 and not isinstance(axis, np.ndarray):
+            arr = arr.astype(np.int32)
+        if arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64 if arr.dtype == np.int64 else np.int32)
+        t = tensor(arr)
+    if t.dtype not in (_dt.int32, _dt.int64):
+        raise tidx_error(op_name, t.dtype)
+    return t
+
+
+def reduction_axes(op_name: str, axes, rank: int) -> list:
+    """Validates and normalizes constant reduction indices against `rank` (TF's messages)."""
+    out = []
+    for a in np.asarray(axes).reshape(-1).tolist():
+        if not -rank <= a < rank:
+            raise invalid(op_name, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)")
+        a = a + rank if a < 0 else a
+        if a in out:
+            raise invalid(op_name, f"Invalid reduction arguments: Axes contains duplicate dimension: {a}")
+        out.append(a)
+    return out
+
+
+def reduced_shape(op_name: str, x, axis, keep_dims: bool) -> TensorShape:
+    """The static output shape of a reduction of `x` over tensor `axis`."""
+    rank = x.shape.rank
+    axes = getattr(axis, "const", None)
+    if rank is None:
+        return TensorShape(None)
+    if axes is None:
+        if keep_dims:
+            return TensorShape([None] * rank)
+        n = axis.shape.num_elements()
+        return TensorShape(None) if n is None else TensorShape([None] * max(rank - n, 0))
+    axes = reduction_axes(op_name, axes, rank)
+    dims = x.shape.as_list()
+    if keep_dims:
+        return TensorShape([1 if i in axes else d for i, d in enumerate(dims)])
+    return TensorShape([d for i, d in enumerate(dims) if i not in axes])
+
+
+def scan_axis(op_name: str, axis, rank: int) -> int:
+    """Validates a scalar axis for scans and arg-reductions (TF's message), normalized."""
+    a = int(np.asarray(axis).reshape(-1)[0]) if np.asarray(axis).size else 0
+    if not -rank <= a < rank:
+        raise invalid(op_name, f"Expected dimension in the range [{-rank}, {rank}), but got {a}")
+    return a + rank if a < 0 else a
+
+
+def public(name: str):
+    """A public op owned by a sibling op family (e.g. `reshape`), looked up at call time so that op
+    families do not import each other's modules."""
+    from tensorweave._src.api_export import EXPORTS
+    return EXPORTS[name]

@@ -1,0 +1,300 @@
+"""Matrix products: `tf.matmul` (the `@` operator), `tf.tensordot` and `tf.einsum`.
+
+Rank-2 operands run TF's `MatMul` op, anything else `BatchMatMulV2` (batch dims broadcast).
+
+>>> import tensorweave as tf
+>>> print(tf.constant([[1, 2], [3, 4]]) @ tf.constant([[2, 2], [3, 4]]))
+tf.Tensor(
+[[ 8 10]
+ [18 22]], shape=(2, 2), dtype=int32)
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import torch
+
+from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.primitive import AbstractValue, Primitive
+from tensorweave._src.core.shape import TensorShape
+from tensorweave._src.core.tensor import Tensor
+from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, tensor
+
+_MATMUL_TYPES = _dt.FLOATS | _dt.COMPLEX | {_dt.int32, _dt.int64, _dt.uint8, _dt.uint16, _dt.uint32,
+                                              _dt.uint64}
+_NO_CPU_KERNEL = {_dt.uint8, _dt.uint16, _dt.uint32, _dt.uint64}
+
+
+def _not_found(op_name, dtype):
+    return errors.NotFoundError(None, None, f"Could not find device for node: {{{{node {op_name}}}}} = "
+                                            f"{op_name}[T=DT_{dtype.name.upper()}]")
+
+
+def _matrix(x, transpose: bool, adjoint: bool):
+    if adjoint:
+        x = x.conj()
+    return x.transpose(-1, -2) if (transpose or adjoint) else x
+
+
+def _check_dims(op_name, a, b, ta, tb):
+    """TF's shape checks for (Batch)MatMul on static shapes `a`, `b`; returns the output dims."""
+    da, db = a.dims, b.dims
+    if da is None or db is None:
+        return None
+    if op_name == "MatMul":
+        if len(da) != len(db) or len(da) != 2:
+            if len(da) != len(db):
+                raise invalid(op_name, f"In[0] and In[1] has different ndims: {dims_str(da)} vs. {dims_str(db)}")
+            raise invalid(op_name, f"In[0] is not a matrix. Instead it has shape {dims_str(da)}")
+    else:
+        for i, d in enumerate((da, db)):
+            if len(d) < 2:
+                raise invalid(op_name, f"In[{i}] ndims must be >= 2: {len(d)}")
+    m, ka = (da[-1], da[-2]) if ta else (da[-2], da[-1])
+    kb, n = (db[-1], db[-2]) if tb else (db[-2], db[-1])
+    if ka is not None and kb is not None and ka != kb:
+        raise invalid(op_name, f"Matrix size-incompatible: In[0]: {dims_str(da)}, In[1]: {dims_str(db)}")
+    if op_name == "MatMul":
+        return [m, n]
+    try:
+        batch = broadcast_shape(op_name, TensorShape(da[:-2]), TensorShape(db[:-2]))
+    except errors.InvalidArgumentError:
+        raise invalid(op_name, f"In[0] and In[1] must have compatible batch dimensions: {dims_str(da)} vs. "
+                               f"{dims_str(db)}") from None
+    return batch.as_list() + [m, n]
+
+
+def _matmul_kernel(op_name, ta_name, tb_name, adjoint_flags: bool):
+    def kernel(a, b, **attrs):
+        if a.dtype in (torch.uint8, torch.uint16, torch.uint32, torch.uint64):
+            raise _not_found(op_name, {torch.uint8: _dt.uint8, torch.uint16: _dt.uint16,
+                                       torch.uint32: _dt.uint32, torch.uint64: _dt.uint64}[a.dtype])
+        ta, tb = attrs.get(ta_name, False), attrs.get(tb_name, False)
+        _check_dims(op_name, TensorShape(list(a.shape)), TensorShape(list(b.shape)), ta, tb)
+        a = _matrix(a, ta and not adjoint_flags, ta and adjoint_flags)
+        b = _matrix(b, tb and not adjoint_flags, tb and adjoint_flags)
+        if a.dtype in (torch.float16, torch.bfloat16):  # accumulate in float32 like TF's CPU kernels
+            return torch.matmul(a.float(), b.float()).to(a.dtype)
+        return torch.matmul(a, b)
+    return kernel
+
+
+def _matmul_rule(op_name, ta_name, tb_name):
+    def rule(a, b, **attrs):
+        if a.dtype is not b.dtype:
+            raise invalid(op_name, f"cannot compute {op_name} as input #1(zero-based) was expected to be a "
+                                   f"{_tf_name(a.dtype)} tensor but is a {_tf_name(b.dtype)} tensor")
+        if a.dtype in _NO_CPU_KERNEL:
+            raise _not_found(op_name, a.dtype)
+        dims = _check_dims(op_name, a.shape, b.shape, attrs.get(ta_name, False), attrs.get(tb_name, False))
+        return AbstractValue(a.dtype, dims)
+    return rule
+
+
+def _tf_name(dtype):
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name, dtype.name)
+
+
+matmul_p = Primitive("MatMul", allowed=_MATMUL_TYPES)
+matmul_p.def_kernel(_matmul_kernel("MatMul", "transpose_a", "transpose_b", False))
+matmul_p.def_abstract(_matmul_rule("MatMul", "transpose_a", "transpose_b"))
+
+batch_matmul_p = Primitive("BatchMatMulV2", allowed=_MATMUL_TYPES)
+batch_matmul_p.def_kernel(_matmul_kernel("BatchMatMulV2", "adj_x", "adj_y", True))
+batch_matmul_p.def_abstract(_matmul_rule("BatchMatMulV2", "adj_x", "adj_y"))
+
+
+@tf_export("linalg.matmul", "matmul")
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
+           b_is_sparse=False, output_type=None, grad_a=False, grad_b=False, name=None):
+    """Matrix product of the innermost two dims of `a` and `b` (batch dims broadcast).
+
+    >>> import tensorweave as tf
+    >>> print(tf.matmul([[1, 2]], [[3], [4]]))
+    tf.Tensor([[11]], shape=(1, 1), dtype=int32)
+    """
+    if transpose_a and adjoint_a:
+        raise ValueError(f"Only one of `transpose_a` and `adjoint_a` can be True. Received `transpose_a`="
+                         f"{transpose_a}, `adjoint_a`={adjoint_a}.")
+    if transpose_b and adjoint_b:
+        raise ValueError(f"Only one of `transpose_b` and `adjoint_b` can be True. Received `transpose_b`="
+                         f"{transpose_b}, `adjoint_b`={adjoint_b}.")
+    if isinstance(a, Tensor) or not isinstance(b, Tensor):
+        a = tensor(a)
+        b = tensor(b, dtype=a.dtype) if not isinstance(b, Tensor) else b
+    else:
+        a = tensor(a, dtype=b.dtype)
+    if a.dtype is not b.dtype:
+        raise invalid("MatMul", f"cannot compute MatMul as input #1(zero-based) was expected to be a "
+                                f"{_tf_name(a.dtype)} tensor but is a {_tf_name(b.dtype)} tensor")
+    ra, rb = a.shape.rank, b.shape.rank
+    ta, tb = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
+    if (ra is None or ra > 2) or (rb is None or rb > 2):
+        # BatchMatMulV2 only knows adjoints: a plain transpose of a complex operand conjugates first
+        a, b = _conj_if(a, transpose_a), _conj_if(b, transpose_b)
+        return bind(batch_matmul_p, a, b, adj_x=ta, adj_y=tb)
+    a, b = _conj_if(a, adjoint_a), _conj_if(b, adjoint_b)
+    return bind(matmul_p, a, b, transpose_a=ta, transpose_b=tb)
+
+
+def _conj_if(x, flag):
+    if flag and x.dtype.is_complex:
+        from tensorweave._src.ops.math.complex import conj
+        return conj(x)
+    return x
+
+
+# ---- Einsum --------------------------------------------------------------------------------------
+
+def _parse_equation(equation: str, n_inputs: int):
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+        explicit = True
+    else:
+        lhs, out, explicit = eq, None, False
+    ins = lhs.split(",")
+    if len(ins) != n_inputs:
+        raise invalid("Einsum", f"Expecting {len(ins)} inputs but got {n_inputs}")
+    return ins, out, explicit
+
+
+def _einsum_shapes(equation: str, shapes):
+    """Static output dims of an einsum (None for unknown), validating label sizes like TF."""
+    ins, out, explicit = _parse_equation(equation, len(shapes))
+    sizes: dict = {}
+    ell_dims = []
+    for spec, shape in zip(ins, shapes):
+        dims = shape.dims
+        if dims is None:
+            return None
+        labels = spec.replace("...", "")
+        n_ell = len(dims) - len(labels) if "..." in spec else 0
+        if n_ell < 0 or ("..." not in spec and len(labels) != len(dims)):
+            raise invalid("Einsum", f"Input subscripts {spec} specify {len(labels)} labels but the input has "
+                                    f"rank {len(dims)}")
+        pre, _, post = spec.partition("...") if "..." in spec else (spec, "", "")
+        ell = dims[len(pre):len(pre) + n_ell]
+        ell_dims.append(ell)
+        for label, d in zip(pre + post, dims[:len(pre)] + dims[len(pre) + n_ell:]):
+            prev = sizes.get(label)
+            if prev is not None and d is not None and prev != d and prev != 1 and d != 1:
+                raise invalid("Einsum", f"Expected dimension {prev} at axis {dims.index(d)} of the input shaped "
+                                        f"{dims_str(dims)} but got dimension {d}")
+            if prev is None or prev == 1:
+                sizes[label] = d
+    ell = TensorShape([])
+    for e in ell_dims:
+        ell = broadcast_shape("Einsum", ell, TensorShape(e))
+    if not explicit:
+        counts = {}
+        for spec in ins:
+            for c in spec.replace("...", ""):
+                counts[c] = counts.get(c, 0) + 1
+        if ell.rank:
+            raise invalid("Einsum", f"Output contains {ell.rank} broadcasting dimension(s) but no ellipsis (...) "
+                                    f"was found in the output subscripts.")
+        out = "".join(sorted(c for c, k in counts.items() if k == 1))
+    pre, _, post = out.partition("...") if "..." in out else (out, "", "")
+    return [sizes[c] for c in pre] + (ell.as_list() if "..." in out else []) + [sizes[c] for c in post]
+
+
+einsum_p = Primitive("Einsum", allowed=_dt.FLOATS | _dt.COMPLEX | {_dt.int32, _dt.int64})
+
+
+@einsum_p.def_kernel
+def _einsum(*xs, equation):
+    _einsum_shapes(equation, [TensorShape(list(x.shape)) for x in xs])
+    ins, out, explicit = _parse_equation(equation, len(xs))
+    eq = equation if explicit else equation + "->" + "".join(
+        sorted(c for c in set("".join(ins).replace(".", "")) if "".join(ins).count(c) == 1))
+    if xs[0].dtype in (torch.float16, torch.bfloat16):
+        return torch.einsum(eq, *[x.float() for x in xs]).to(xs[0].dtype)
+    return torch.einsum(eq, *xs).to(xs[0].dtype)  # torch sums int32 traces in int64
+
+
+@einsum_p.def_abstract
+def _einsum_rule(*xs, equation):
+    for i, x in enumerate(xs[1:], 1):
+        if x.dtype is not xs[0].dtype:
+            raise invalid("Einsum", f"cannot compute Einsum as input #{i}(zero-based) was expected to be a "
+                                    f"{_tf_name(xs[0].dtype)} tensor but is a {_tf_name(x.dtype)} tensor")
+    if xs[0].dtype not in einsum_p.allowed:
+        raise _not_found("Einsum", xs[0].dtype)
+    return AbstractValue(xs[0].dtype, _einsum_shapes(equation, [x.shape for x in xs]))
+
+
+@tf_export("einsum", "linalg.einsum")
+def einsum(equation, *inputs, **kwargs):
+    """Tensor contraction over the index labels of `equation` (e.g. `'ij,jk->ik'`).
+
+    >>> import tensorweave as tf
+    >>> print(tf.einsum('ij->ji', tf.constant([[1, 2]])))
+    tf.Tensor(
+    [[1]
+     [2]], shape=(2, 1), dtype=int32)
+    """
+    xs = [tensor(x) for x in inputs]
+    _einsum_rule(*xs, equation=equation)
+    return bind(einsum_p, *xs, equation=equation)
+
+
+# ---- tensordot -----------------------------------------------------------------------------------
+
+def _tensordot_axes(axes, ra: int, rb: int):
+    if isinstance(axes, Tensor):
+        axes = axes.numpy().tolist()
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if n < 0:
+            raise ValueError(f"`axes` must be at least 0. Received: {n}.")
+        if n > ra or n > rb:
+            raise ValueError(f"`axes` must not be larger than the number of dimensions of tensor {ra}.  "
+                             f"Received {n}, vs tensor dimensions {max(ra, rb)}.")
+        return list(range(ra - n, ra)), list(range(n))
+    axes = list(axes)
+    if len(axes) != 2:
+        raise ValueError(f"`axes` must be an integer or have length 2. Received {axes}.")
+    a_axes, b_axes = axes
+    a_axes = [a_axes] if isinstance(a_axes, (int, np.integer)) else list(a_axes)
+    b_axes = [b_axes] if isinstance(b_axes, (int, np.integer)) else list(b_axes)
+    if len(a_axes) != len(b_axes):
+        raise ValueError(f"Different number of contraction axes `a` and `b`, {len(a_axes)} != {len(b_axes)}.")
+    return [int(i) % ra if ra else int(i) for i in a_axes], [int(i) % rb if rb else int(i) for i in b_axes]
+
+
+@tf_export("tensordot", "linalg.tensordot")
+def tensordot(a, b, axes, name=None):
+    """Contracts `a` and `b` over `axes` (an int n: last n of `a` with first n of `b`; or a pair of lists).
+
+    >>> import tensorweave as tf
+    >>> print(tf.tensordot([1., 2.], [3., 4.], 1))
+    tf.Tensor(11.0, shape=(), dtype=float32)
+    """
+    a, b = tensor(a), tensor(b)
+    ra, rb = a.shape.rank, b.shape.rank
+    a_axes, b_axes = _tensordot_axes(axes, ra, rb)
+    letters = iter(string.ascii_letters)
+    la = [next(letters) for _ in range(ra)]
+    lb = [next(letters) for _ in range(rb)]
+    for i, j in zip(a_axes, b_axes):
+        lb[j] = la[i]
+    out = [la[i] for i in range(ra) if i not in a_axes] + [lb[j] for j in range(rb) if j not in b_axes]
+    if a.dtype is not b.dtype:
+        raise invalid("MatMul", f"cannot compute MatMul as input #1(zero-based) was expected to be a "
+                                f"{_tf_name(a.dtype)} tensor but is a {_tf_name(b.dtype)} tensor")
+    for i, j in zip(a_axes, b_axes):
+        da, db = a.shape[i], b.shape[j]
+        if da is not None and db is not None and da != db:
+            m = [int(np.prod([d for k, d in enumerate(a.shape.as_list()) if k not in a_axes])),
+                 int(np.prod([a.shape[k] for k in a_axes]))]
+            n = [int(np.prod([b.shape[k] for k in b_axes])),
+                 int(np.prod([d for k, d in enumerate(b.shape.as_list()) if k not in b_axes]))]
+            raise invalid("MatMul", f"Matrix size-incompatible: In[0]: {dims_str(m)}, In[1]: {dims_str(n)}")
+    eq = "".join(la) + "," + "".join(lb) + "->" + "".join(out)
+    return bind(einsum_p, a, b, equation=eq)

@@ -1,0 +1,254 @@
+"""Reductions: `tf.reduce_sum/mean/max/min/prod/all/any`, `tf.math.reduce_euclidean_norm`, and the
+composites `reduce_std/variance/logsumexp` and `count_nonzero`.
+
+Axes are an int32/int64 tensor input (`reduction_indices`); `axis=None` reduces every dimension.
+Integer means truncate toward zero; empty reductions give the identity (`reduce_max` of nothing is
+-inf or the dtype's minimum).
+
+>>> import tensorweave as tf
+>>> print(tf.reduce_sum([[1, 2], [3, 4]], axis=0))
+tf.Tensor([4 6], shape=(2,), dtype=int32)
+>>> print(tf.reduce_mean(tf.constant([1, 2])))
+tf.Tensor(1, shape=(), dtype=int32)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.primitive import AbstractValue, Primitive
+from tensorweave._src.core.tensor import Tensor
+from tensorweave._src.ops._common import invalid, tensor
+from tensorweave._src.ops.cast import cast
+from tensorweave._src.ops.math import binary, composite, unary
+from tensorweave._src.ops.math._reduce_common import axis_input, narrow, reduced_shape, reduction_axes, wide
+from tensorweave._src.ops.math.complex import conj, real
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def _define(op_type: str, compute, allowed) -> Primitive:
+    """A reduction primitive: inputs (input, reduction_indices), attr keep_dims.
+
+    `compute(x, axes, keep_dims)` gets normalized, non-empty axes."""
+    prim = Primitive(op_type, allowed=allowed)
+
+    @prim.def_kernel
+    def kernel(x, axis, keep_dims=False):
+        axes = reduction_axes(op_type, axis.reshape(-1).tolist(), x.ndim)
+        if not axes:
+            return x
+        return compute(x, axes, keep_dims)
+
+    @prim.def_abstract
+    def rule(x, axis, keep_dims=False):
+        return AbstractValue(x.dtype, reduced_shape(op_type, x, axis, keep_dims))
+
+    PRIMITIVES[op_type] = prim
+    return prim
+
+
+def _out_shape(x, axes, keep_dims):
+    return [1 if i in axes else d for i, d in enumerate(x.shape)] if keep_dims else \
+        [d for i, d in enumerate(x.shape) if i not in axes]
+
+
+def _count(x, axes) -> int:
+    return math.prod(x.shape[a] for a in axes)
+
+
+def _sum(x, axes, keep_dims):
+    if x.is_floating_point() or x.is_complex():
+        return torch.sum(x, dim=axes, keepdim=keep_dims)
+    return narrow(torch.sum(wide(x), dim=axes, keepdim=keep_dims), x.dtype)
+
+
+def _mean(x, axes, keep_dims):
+    if x.is_floating_point() or x.is_complex():
+        return torch.mean(x, dim=axes, keepdim=keep_dims)
+    n = _count(x, axes)
+    s = torch.sum(wide(x), dim=axes, keepdim=keep_dims)
+    if n == 0:
+        return torch.zeros(_out_shape(x, axes, keep_dims), dtype=x.dtype)
+    return narrow(torch.div(s, n, rounding_mode="trunc"), x.dtype)
+
+
+def _extreme(torch_fn, is_max: bool):
+    def compute(x, axes, keep_dims):
+        if _count(x, axes) == 0:  # the identity: -inf / the dtype's minimum for max
+            shape = _out_shape(x, axes, keep_dims)
+            if x.is_floating_point():
+                return torch.full(shape, float("-inf") if is_max else float("inf"), dtype=x.dtype)
+            info = np.iinfo(torch.empty((), dtype=x.dtype).numpy().dtype)
+            return torch.from_numpy(np.full(shape, info.min if is_max else info.max, dtype=info.dtype))
+        if x.dtype in (torch.uint16, torch.uint32, torch.uint64):
+            return narrow(torch_fn(wide(x), dim=axes, keepdim=keep_dims), x.dtype)
+        return torch_fn(x, dim=axes, keepdim=keep_dims)
+    return compute
+
+
+def _prod(x, axes, keep_dims):
+    y = x if x.is_floating_point() or x.is_complex() else wide(x)
+    for a in sorted(axes, reverse=True):
+        y = torch.prod(y, dim=a, keepdim=True)
+    if not keep_dims:
+        y = y.reshape(_out_shape(x, axes, False))
+    return narrow(y, x.dtype)
+
+
+def _all(x, axes, keep_dims):
+    return torch.all(x, dim=tuple(axes), keepdim=keep_dims) if x.numel() else \
+        torch.ones(_out_shape(x, axes, keep_dims), dtype=torch.bool)
+
+
+def _any(x, axes, keep_dims):
+    return torch.any(x, dim=tuple(axes), keepdim=keep_dims) if x.numel() else \
+        torch.zeros(_out_shape(x, axes, keep_dims), dtype=torch.bool)
+
+
+def _euclidean_norm(x, axes, keep_dims):
+    if x.is_complex():
+        return torch.sqrt(torch.sum(x * x.conj(), dim=axes, keepdim=keep_dims))
+    if x.is_floating_point():
+        return torch.sqrt(torch.sum(x * x, dim=axes, keepdim=keep_dims))
+    w = wide(x)
+    s = torch.sum(w * w, dim=axes, keepdim=keep_dims)
+    return narrow(torch.trunc(torch.sqrt(s.to(torch.float64))).to(torch.int64), x.dtype)
+
+
+_NUM = _dt.NUMERIC
+sum_p = _define("Sum", _sum, _NUM)
+mean_p = _define("Mean", _mean, _NUM)
+max_p = _define("Max", _extreme(torch.amax, True), _dt.REAL)
+min_p = _define("Min", _extreme(torch.amin, False), _dt.REAL)
+prod_p = _define("Prod", _prod, _NUM)
+all_p = _define("All", _all, {_dt.bool})
+any_p = _define("Any", _any, {_dt.bool})
+euclidean_norm_p = _define("EuclideanNorm", _euclidean_norm, _NUM)
+
+
+def _reduce(prim, input_tensor, axis, keepdims):
+    x = tensor(input_tensor)
+    return bind(prim, x, axis_input(prim.name, axis, x, isinstance(input_tensor, Tensor)),
+                keep_dims=bool(keepdims))
+
+
+@tf_export("math.reduce_sum", "reduce_sum")
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    """Sum of elements across `axis` (all axes when None); ints wrap on overflow like TF."""
+    return _reduce(sum_p, input_tensor, axis, keepdims)
+
+
+@tf_export("math.reduce_mean", "reduce_mean")
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    """Mean across `axis`; integer means truncate toward zero (`reduce_mean([1, 2])` is 1)."""
+    return _reduce(mean_p, input_tensor, axis, keepdims)
+
+
+@tf_export("math.reduce_max", "reduce_max")
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
+    """Maximum across `axis`; NaN propagates; an empty reduction gives -inf (floats) or the int minimum."""
+    return _reduce(max_p, input_tensor, axis, keepdims)
+
+
+@tf_export("math.reduce_min", "reduce_min")
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
+    """Minimum across `axis`; an empty reduction gives inf (floats) or the int maximum."""
+    return _reduce(min_p, input_tensor, axis, keepdims)
+
+
+@tf_export("math.reduce_prod", "reduce_prod")
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+    """Product across `axis` (1 for an empty reduction)."""
+    return _reduce(prod_p, input_tensor, axis, keepdims)
+
+
+def _bool_input(op_name: str, input_tensor):
+    if isinstance(input_tensor, Tensor) or hasattr(input_tensor, "_as_tensor"):
+        x = tensor(input_tensor)
+        if x.dtype is not _dt.bool:
+            raise invalid(op_name, f"cannot compute {op_name} as input #0(zero-based) was expected to be a "
+                                   f"bool tensor but is a {_tf_name(x.dtype)} tensor")
+        return x
+    return tensor(input_tensor, dtype=_dt.bool)
+
+
+def _tf_name(dtype):
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name, dtype.name)
+
+
+@tf_export("math.reduce_all", "reduce_all")
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+    """Logical AND across `axis` (True for an empty reduction)."""
+    x = _bool_input("All", input_tensor)
+    return bind(all_p, x, axis_input("All", axis, x), keep_dims=bool(keepdims))
+
+
+@tf_export("math.reduce_any", "reduce_any")
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+    """Logical OR across `axis` (False for an empty reduction)."""
+    x = _bool_input("Any", input_tensor)
+    return bind(any_p, x, axis_input("Any", axis, x), keep_dims=bool(keepdims))
+
+
+@tf_export("math.reduce_euclidean_norm")
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """sqrt(sum(x**2)) across `axis`; integer inputs give the truncated integer root."""
+    return _reduce(euclidean_norm_p, input_tensor, axis, keepdims)
+
+
+@tf_export("math.reduce_variance")
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Population variance across `axis`; complex input gives a real result.
+
+    >>> import tensorweave as tf
+    >>> print(tf.math.reduce_variance([1., 2., 3., 4.]))
+    tf.Tensor(1.25, shape=(), dtype=float32)
+    """
+    x = tensor(input_tensor)
+    if x.dtype.is_integer:
+        raise TypeError(f"Input must be either real or complex. Received integer type {x.dtype}.")
+    means = reduce_mean(x, axis=axis, keepdims=True)
+    diff = binary.subtract(x, means)
+    if diff.dtype.is_complex:
+        squared = real(binary.multiply(diff, conj(diff)))
+    else:
+        squared = unary.square(diff)
+    return reduce_mean(squared, axis=axis, keepdims=keepdims)
+
+
+@tf_export("math.reduce_std")
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """Population standard deviation across `axis` (sqrt of `reduce_variance`)."""
+    return unary.sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
+
+
+@tf_export("math.reduce_logsumexp", "reduce_logsumexp")
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """log(sum(exp(x))) across `axis`, computed stably (max subtracted; -inf for an empty reduction)."""
+    from tensorweave._src.ops.math.predicates import is_finite
+
+    x = tensor(input_tensor)
+    raw_max = reduce_max(x, axis=axis, keepdims=True)
+    finite = is_finite(raw_max)
+    my_max = binary.multiply_no_nan(raw_max, cast(finite, raw_max.dtype))
+    result = unary.log(reduce_sum(unary.exp(binary.subtract(x, my_max)), axis=axis, keepdims=keepdims))
+    if not keepdims:
+        my_max = reduce_sum(my_max, axis=axis)  # drops the size-1 reduced dims
+    return binary.add(result, my_max)
+
+
+@tf_export("math.count_nonzero")
+def count_nonzero(input, axis=None, keepdims=None, dtype=_dt.int64, name=None):
+    """Number of non-zero (non-empty for strings) elements across `axis`, as `dtype` (int64)."""
+    x = tensor(input)
+    zero = tensor(np.array(b"", dtype=object)) if x.dtype is _dt.string else \
+        tensor(np.zeros((), dtype=x.dtype.as_numpy_dtype), dtype=x.dtype)
+    nonzero = cast(composite.not_equal(x, zero), _dt.int64)
+    return cast(reduce_sum(nonzero, axis=axis, keepdims=bool(keepdims)), dtype)
