@@ -146,3 +146,27 @@ def _encode_float(v):
 
 def decode_float(v) -> float:
     return float(v) if isinstance(v, str) else v
+
+
+def run_printing(code: str, tf, np_module=np, *, summarize: bool = False) -> dict:
+    """Runs example code and returns what it printed: `{"stdout": text}`, plus `"error"` (class
+    name) and `"message"` when it raised. With `summarize`, each printed tensor is shown only as
+    `<tensor dtype=float32 shape=(2, 2)>` (for examples whose values are random)."""
+    out = io.StringIO()
+
+    def summary_print(*args, sep=" ", end="\n", file=None, flush=False):
+        parts = [f"<{'variable' if not isinstance(a, tf.Tensor) else 'tensor'} dtype={a.dtype.name} "
+                 f"shape={a.shape}>" if _is_tensor_like(a, tf) else str(a) for a in args]
+        (file or out).write(sep.join(parts) + end)
+
+    namespace = {"tf": tf, "np": np_module}
+    if summarize:
+        namespace["print"] = summary_print
+    result: dict = {}
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<example>", "exec"), namespace)
+    except Exception as e:  # noqa: BLE001 - recording what the example raises is the point
+        result.update(error=type(e).__name__, message=str(e), traceback=traceback.format_exc())
+    result["stdout"] = out.getvalue()
+    return result

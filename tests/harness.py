@@ -100,13 +100,13 @@ def check_fixture(family: str, case_id: str) -> None:
         pytest.fail(f"case {family}/{case_id} changed since it was recorded: run "
                     f"`../shared/tools/tf-oracle tools/record_fixtures.py {family}`")
     actual = fixture_format.run_case(code, tensorweave(), np)
-    _xfail_if_missing_api(actual, expected)
+    xfail_if_missing_api(actual, expected)
     where = f"{family}/{case_id}: {code}"
     compare(expected, actual, where, check_str=case_id.startswith("print_"),
             check_repr=case_id.startswith("repr_"))
 
 
-def _xfail_if_missing_api(actual: dict, expected: dict) -> None:
+def xfail_if_missing_api(actual: dict, expected: dict) -> None:
     """Xfails a case that uses an API not implemented yet (a missing `tf.x`, or a Python operator
     whose implementation is not registered in core/operators.IMPLS)."""
     if actual.get("error") == "AttributeError" and expected.get("error") != "AttributeError":

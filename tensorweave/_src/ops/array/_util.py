@@ -1,0 +1,153 @@
+"""Helpers shared by the array ops: shape-like tensor arguments and numpy/torch kernel dispatch.
+
+Shape-like arguments that TF takes as tensors (reshape's `shape`, fill's `dims`, slice's `begin`, ...)
+become int32/int64 tensors here; kernels read them with `.tolist()`, abstract rules with `.const`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+
+from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.shape import TensorShape
+from tensorweave._src.core.tensor import EagerTensor, Tensor
+from tensorweave._src.ops._common import invalid
+
+INDEX_DTYPES = (_dt.int32, _dt.int64)
+_TF_NAMES = {"float16": "half", "float32": "float", "float64": "double"}
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_ndarray = np.ndarray
+
+
+def tf_name(dtype: _dt.DType) -> str:
+    """A dtype as TF's kernels word it in messages (`float`, `double`, `int32`)."""
+    return _TF_NAMES.get(dtype.name, dtype.name)
+
+
+def bad_attr(op_name: str, attr: str, dtype: _dt.DType, allowed) -> errors.OpError:
+    """TF's error for an input whose dtype is not allowed for type attr `attr`."""
+    names = ", ".join(tf_name(d) for d in allowed)
+    return invalid(op_name, f"Value for attr '{attr}' of {tf_name(dtype)} is not in the list of "
+                            f"allowed values: {names}")
+
+
+def mismatch(op_name: str, index: int, expected: _dt.DType, got: _dt.DType) -> errors.OpError:
+    return invalid(op_name, f"cannot compute {op_name} as input #{index}(zero-based) was expected to "
+                            f"be a {tf_name(expected)} tensor but is a {tf_name(got)} tensor")
+
+
+def int_tensor(value) -> Tensor:
+    """A Python int / list of ints as an int32 tensor (int64 when it does not fit), quickly."""
+    if isinstance(value, (list, tuple)) and all(type(v) is int for v in value):
+        if all(_INT32_MIN <= v <= _INT32_MAX for v in value):
+            return EagerTensor(torch.tensor(value, dtype=torch.int32), _dt.int32)
+        return EagerTensor(torch.tensor(value, dtype=torch.int64), _dt.int64)
+    if type(value) is int and _INT32_MIN <= value <= _INT32_MAX:
+        return EagerTensor(torch.tensor(value, dtype=torch.int32), _dt.int32)
+    return convert_to_tensor(value)
+
+
+def shape_tensor(op_name: str, value, attr: str = "Tshape", allowed=INDEX_DTYPES) -> Tensor:
+    """A shape-like argument (list, tuple, TensorShape, numpy array or tensor) as an int tensor."""
+    if isinstance(value, Tensor):
+        t = value
+    elif hasattr(value, "_as_tensor"):
+        t = value._as_tensor()
+    else:
+        if isinstance(value, TensorShape):
+            if not value.is_fully_defined():
+                raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")
+            value = value.as_list()
+        t = int_tensor(value)
+    if t.dtype not in allowed:
+        raise bad_attr(op_name, attr, t.dtype, allowed)
+    return t
+
+
+def index_tensors(op_name: str, values, first_input: int = 1, attr: str = "Index",
+                  allowed=INDEX_DTYPES) -> list:
+    """Converts several index-like arguments sharing one type attr (as TF's op helper does): the
+    first tensor among them fixes the dtype, the others are converted to it."""
+    dtype = None
+    for v in values:
+        if isinstance(v, Tensor):
+            dtype = v.dtype
+            break
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, Tensor):
+            if dtype is not None and v.dtype is not dtype:
+                raise mismatch(op_name, first_input + i, dtype, v.dtype)
+            t = v
+        elif dtype is None:
+            t = int_tensor(v) if not isinstance(v, TensorShape) else int_tensor(v.as_list())
+            dtype = t.dtype
+        else:
+            t = convert_to_tensor(v, dtype=dtype)
+        if t.dtype not in allowed:
+            raise bad_attr(op_name, attr, t.dtype, allowed)
+        out.append(t)
+    return out
+
+
+def const_list(x):
+    """The value of an int tensor (or AbstractValue) as a Python list/int, or None when unknown."""
+    c = getattr(x, "const", None)
+    if c is None:
+        return None
+    return np.asarray(c).tolist()
+
+
+def np_out(v):
+    """A numpy kernel result as an object array (numpy indexing gives bare bytes for scalars)."""
+    return v if type(v) is _ndarray else np.array(v, dtype=object)
+
+
+def is_np(x) -> bool:
+    """True when a kernel value is a numpy object array (a string tensor)."""
+    return type(x) is _ndarray
+
+
+def py_int(x, what: str = "value") -> int:
+    """`x` (a Python/numpy int or a scalar int tensor) as a Python int."""
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool):
+        return int(x)
+    if isinstance(x, Tensor) and x.dtype.is_integer and x.shape.rank == 0:
+        return int(x)
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu":
+        return int(x)
+    raise TypeError(f"{what} must be an integer, got {x!r}")
+
+
+def dims_of(shape) -> list | None:
+    """The dims of a TensorShape as a list, or None for unknown rank."""
+    return shape.dims
+
+
+def tensor_list(op_name: str, values) -> list:
+    """Converts a list input sharing one dtype attr `T` as TF's op helper does: the first tensor
+    fixes the dtype (else the first converted value does); mismatched tensors are rejected."""
+    dtype = None
+    for v in values:
+        if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
+            dtype = v.dtype
+            break
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, Tensor):
+            t = v
+        elif hasattr(v, "_as_tensor"):
+            t = v._as_tensor()
+        else:
+            t = convert_to_tensor(v, dtype=dtype)
+        if dtype is None:
+            dtype = t.dtype
+        elif t.dtype is not dtype:
+            raise mismatch(op_name, i, dtype, t.dtype)
+        out.append(t)
+    return out
