@@ -75,3 +75,37 @@ def int_list(value) -> list:
     if isinstance(value, torch.Tensor):
         return [int(v) for v in value.reshape(-1).tolist()]
     return [int(v) for v in np.asarray(value).reshape(-1)]
+
+
+_SIGNED_OF = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
+_INT64_MIN = -(2 ** 63)
+
+
+def bits(x):
+    """`x` reinterpreted as a signed integer of the same width when torch lacks kernels for its unsigned
+    dtype (uint16/32/64): exact for moving data and for modular add/sub/mul. `unbits` undoes it."""
+    signed = _SIGNED_OF.get(getattr(x, "dtype", None))
+    return x if signed is None else x.view(signed)
+
+
+def unbits(y, dtype):
+    """Undoes `bits`: `y` viewed back as torch dtype `dtype`."""
+    return y if y.dtype is dtype or dtype not in _SIGNED_OF else y.view(dtype)
+
+
+def order_key(x):
+    """A tensor torch can compare and sort that orders like `x` (uint16/32 widen to int64; uint64 maps
+    to int64 by flipping the top bit). `from_order_key` undoes it."""
+    if x.dtype in (torch.uint16, torch.uint32):
+        return x.to(torch.int64)
+    if x.dtype is torch.uint64:
+        return x.view(torch.int64) ^ _INT64_MIN
+    return x
+
+
+def from_order_key(y, dtype):
+    if dtype in (torch.uint16, torch.uint32):
+        return y.to(dtype)
+    if dtype is torch.uint64:
+        return (y ^ _INT64_MIN).view(torch.uint64)
+    return y

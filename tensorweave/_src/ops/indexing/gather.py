@@ -17,7 +17,15 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import dims_str, invalid, static_value, tensor
-from tensorweave._src.ops.indexing._util import as_long, check_index_dtype, check_range, index, prod
+from tensorweave._src.ops.indexing._util import (
+    as_long,
+    bits,
+    check_index_dtype,
+    check_range,
+    index,
+    prod,
+    unbits,
+)
 
 _GATHER_INDICES = frozenset((_dt.int16, _dt.int32, _dt.int64))
 
@@ -28,6 +36,12 @@ gather_p = Primitive("GatherV2")
 
 @gather_p.def_kernel
 def _gather(params, indices, axis, batch_dims):
+    if isinstance(params, torch.Tensor):
+        return unbits(_gather_values(bits(params), indices, axis, batch_dims), params.dtype)
+    return _gather_values(params, indices, axis, batch_dims)
+
+
+def _gather_values(params, indices, axis, batch_dims):
     shape, ishape = tuple(params.shape), tuple(indices.shape)
     n = shape[axis]
     check_range("GatherV2", indices, n)
@@ -115,6 +129,12 @@ gather_nd_p = Primitive("GatherNd")
 
 @gather_nd_p.def_kernel
 def _gather_nd(params, indices, batch_dims):
+    if isinstance(params, torch.Tensor):
+        return unbits(_gather_nd_values(bits(params), indices, batch_dims), params.dtype)
+    return _gather_nd_values(params, indices, batch_dims)
+
+
+def _gather_nd_values(params, indices, batch_dims):
     shape, ishape = tuple(params.shape), tuple(indices.shape)
     m = ishape[-1]
     batch, sub, rest = shape[:batch_dims], shape[batch_dims:batch_dims + m], shape[batch_dims + m:]

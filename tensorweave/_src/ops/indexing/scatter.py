@@ -21,7 +21,16 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import _tf_type_name, dims_str, invalid, tensor
-from tensorweave._src.ops.indexing._util import as_long, check_index_dtype, int_list, prod
+from tensorweave._src.ops.indexing._util import (
+    as_long,
+    bits,
+    check_index_dtype,
+    from_order_key,
+    int_list,
+    order_key,
+    prod,
+    unbits,
+)
 
 # ---- shared kernel and shape rule -------------------------------------------------------------
 
@@ -41,10 +50,14 @@ def _scatter(op_name: str, out, indices, updates, mode: str):
         raise invalid(op_name, f"indices[{pos}] = [{values}] does not index into shape {dims_str(shape)}")
     strides = torch.tensor([prod(sub[j + 1:]) for j in range(m)], dtype=torch.int64)
     linear = (idx * strides).sum(-1) if m else torch.zeros(n, dtype=torch.int64)
-    flat = out.reshape(prod(sub), prod(rest))
-    upd = updates.reshape(n, prod(rest))
     if n == 0:
         return out
+    dtype = out.dtype
+    if isinstance(out, torch.Tensor):
+        encode = order_key if mode in ("max", "min") else bits
+        out, updates = encode(out), encode(updates)
+    flat = out.reshape(prod(sub), prod(rest))
+    upd = updates.reshape(n, prod(rest))
     if mode == "update":
         # last update wins for duplicate indices, as TF's CPU kernel
         uniq, inverse = torch.unique(linear, return_inverse=True)
@@ -61,7 +74,8 @@ def _scatter(op_name: str, out, indices, updates, mode: str):
     else:
         flat.scatter_reduce_(0, linear[:, None].expand(n, flat.shape[1]), upd,
                              "amax" if mode == "max" else "amin", include_self=True)
-    return flat.reshape(shape)
+        return from_order_key(flat.reshape(shape), dtype)
+    return unbits(flat.reshape(shape), dtype)
 
 
 def _check_shapes(op_name: str, out_dims, index_shape, update_shape, out_name: str = "input") -> None:

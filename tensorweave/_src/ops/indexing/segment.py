@@ -18,7 +18,14 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import dims_str, invalid, tensor
-from tensorweave._src.ops.indexing._util import check_index_dtype, prod
+from tensorweave._src.ops.indexing._util import (
+    bits,
+    check_index_dtype,
+    from_order_key,
+    order_key,
+    prod,
+    unbits,
+)
 
 _TRUEDIV_FLOAT = {_dt.int8: _dt.float32, _dt.uint8: _dt.float32, _dt.int16: _dt.float32,
                   _dt.uint16: _dt.float32, _dt.int32: _dt.float64, _dt.int64: _dt.float64,
@@ -27,6 +34,17 @@ _TRUEDIV_FLOAT = {_dt.int8: _dt.float32, _dt.uint8: _dt.float32, _dt.int16: _dt.
 
 def _reduce(data, ids, n: int, kind: str, empty: str):
     """Reduces rows of `data` (leading dims = ids.shape) into `n` segments by `kind`."""
+    dtype = data.dtype
+    if kind in ("max", "min"):
+        return from_order_key(_reduce_values(order_key(data), ids, n, kind, empty, dtype), dtype)
+    if kind in ("sum", "prod"):
+        return unbits(_reduce_values(bits(data), ids, n, kind, empty, dtype), dtype)
+    if dtype in (torch.uint16, torch.uint32, torch.uint64):
+        data = data.to(torch.int64) if dtype is not torch.uint64 else data.to(torch.float64)
+    return _reduce_values(data, ids, n, kind, empty, dtype)
+
+
+def _reduce_values(data, ids, n: int, kind: str, empty: str, orig_dtype):
     rest = tuple(data.shape[ids.ndim:])
     d = data.reshape(ids.numel(), prod(rest))
     i = ids.reshape(-1).long()
@@ -52,8 +70,9 @@ def _reduce(data, ids, n: int, kind: str, empty: str):
         out = torch.ones((n, d.shape[1]), dtype=dtype)
         out.scatter_reduce_(0, i[:, None].expand(d.shape), d, "prod", include_self=True)
     else:
-        info = torch.finfo(dtype) if dtype.is_floating_point else torch.iinfo(dtype)
+        info = torch.finfo(orig_dtype) if orig_dtype.is_floating_point else torch.iinfo(orig_dtype)
         fill = 0 if empty == "zero" else (info.min if kind == "max" else info.max)
+        fill = order_key(torch.tensor(fill, dtype=orig_dtype)).item()
         out = torch.full((n, d.shape[1]), fill, dtype=dtype)
         out.scatter_reduce_(0, i[:, None].expand(d.shape), d, "amax" if kind == "max" else "amin",
                             include_self=False)

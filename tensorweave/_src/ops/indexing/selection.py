@@ -21,7 +21,7 @@ from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import _tf_type_name, broadcast_shape, dims_str, invalid, tensor
 from tensorweave._src.ops.cast import cast
-from tensorweave._src.ops.indexing._util import bad_dtype, prod
+from tensorweave._src.ops.indexing._util import bad_dtype, bits, prod, unbits
 
 _WHERE_ALLOWED = _dt.NUMERIC | {_dt.bool}
 
@@ -34,7 +34,7 @@ where_p = Primitive("Where")
 def _where(x):
     if x.ndim == 0:
         raise invalid("Where", "WhereOp : Unhandled input dimensions: 0")
-    return torch.nonzero(x != 0 if x.dtype is not torch.bool else x)
+    return torch.nonzero(bits(x) != 0 if x.dtype is not torch.bool else x)
 
 
 @where_p.def_abstract
@@ -130,7 +130,7 @@ def _boolean_mask(x, mask, axis):
     keep = torch.nonzero(mask.reshape(-1) != 0).reshape(-1)
     if isinstance(flat, np.ndarray):
         return np.take(flat, keep.numpy(), axis=axis)
-    return torch.index_select(flat, axis, keep)
+    return unbits(torch.index_select(bits(flat), axis, keep), flat.dtype)
 
 
 @boolean_mask_p.def_abstract

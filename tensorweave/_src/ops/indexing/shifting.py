@@ -17,7 +17,7 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import invalid, static_value, tensor
-from tensorweave._src.ops.indexing._util import check_index_dtype, int_list
+from tensorweave._src.ops.indexing._util import bits, check_index_dtype, int_list, unbits
 
 # ---- Roll ----------------------------------------------------------------------------------------
 
@@ -105,7 +105,7 @@ def _repeat(x, repeats, axis):
         raise invalid("Repeat", "repeats must be non-negative")
     if isinstance(x, np.ndarray):
         return np.repeat(x, r.numpy(), axis=axis)
-    return torch.repeat_interleave(x, r, dim=axis)
+    return unbits(torch.repeat_interleave(bits(x), r, dim=axis), x.dtype)
 
 
 @repeat_p.def_abstract

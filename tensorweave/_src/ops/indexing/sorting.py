@@ -22,7 +22,7 @@ from tensorweave._src.core.backend import TORCH_OF
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import _tf_type_name, invalid, static_value, tensor
-from tensorweave._src.ops.indexing._util import bad_dtype, check_index_dtype
+from tensorweave._src.ops.indexing._util import bad_dtype, bits, check_index_dtype, order_key, unbits
 
 _TOPK_ALLOWED = _dt.REAL
 _NEG_ALLOWED = _dt.FLOATS | _dt.SIGNED_INTEGERS | _dt.COMPLEX
@@ -31,11 +31,9 @@ _NEG_ALLOWED = _dt.FLOATS | _dt.SIGNED_INTEGERS | _dt.COMPLEX
 def stable_order(x: torch.Tensor, dim: int, descending: bool) -> torch.Tensor:
     """int64 positions that sort `x` along `dim`, equal elements keeping their order."""
     try:
-        return torch.sort(x, dim=dim, descending=descending, stable=True).indices
+        return torch.sort(order_key(x), dim=dim, descending=descending, stable=True).indices
     except (RuntimeError, TypeError, NotImplementedError):
         pass
-    if x.dtype in (torch.uint16, torch.uint32):
-        return torch.sort(x.to(torch.int64), dim=dim, descending=descending, stable=True).indices
     a = np.moveaxis(x.cpu().numpy(), dim, -1)
     if descending:
         n = a.shape[-1]
@@ -53,7 +51,11 @@ argsort_p = Primitive("ArgSort")
 
 @sort_p.def_kernel
 def _sort(x, axis, descending):
-    return torch.gather(x, axis, stable_order(x, axis, descending))
+    return take_along(x, stable_order(x, axis, descending), axis)
+
+
+def take_along(x, order, dim):
+    return unbits(torch.gather(bits(x), dim, order), x.dtype)
 
 
 @argsort_p.def_kernel
@@ -142,7 +144,7 @@ def _top_k(x, k, sorted, index_type):
     if x.shape[-1] < k:
         raise invalid("TopKV2", f"input must have at least k columns. Had {x.shape[-1]}, needed {k}")
     order = stable_order(x, -1, True)[..., :k]
-    return torch.gather(x, -1, order), order.to(TORCH_OF[index_type])
+    return take_along(x, order, -1), order.to(TORCH_OF[index_type])
 
 
 @top_k_p.def_abstract
@@ -242,6 +244,7 @@ def _bound_primitive(op_name: str, right: bool) -> Primitive:
         v = values.reshape(-1, values.shape[-1]).contiguous()
         if s.shape[0] != v.shape[0]:
             raise invalid(op_name, "Leading dim_size of both tensors must match.")
+        s, v = order_key(s), order_key(v)
         try:
             out = torch.searchsorted(s, v, right=right)
         except (RuntimeError, NotImplementedError):
