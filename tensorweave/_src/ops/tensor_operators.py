@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensorweave._src.core import operators
+from tensorweave._src.ops.array import strided_slice
 from tensorweave._src.ops.indexing.scatter import scatter_nd_update_operator
 from tensorweave._src.ops.math import binary, composite, logical, unary
 from tensorweave._src.ops.math.matmul import matmul
@@ -18,6 +19,7 @@ def register_all() -> None:
         "or": composite.bool_or_bitwise(binary.logical_or, binary.bitwise_or),
         "xor": composite.bool_or_bitwise(composite.logical_xor, binary.bitwise_xor),
         "neg": unary.neg, "abs": unary.abs, "invert": logical.invert_operator,
+        "getitem": strided_slice.getitem, "slice_update": strided_slice.slice_update,
         "scatter_nd_update": scatter_nd_update_operator,
         "matmul": matmul,
     }
