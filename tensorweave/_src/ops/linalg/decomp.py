@@ -133,7 +133,8 @@ def _cholesky(x):
     if bool(failed.any()):  # TF fills a failed factor's lower triangle with NaN
         n = x.shape[-1]
         lower = torch.tril(torch.ones(n, n, dtype=torch.bool))
-        nan = torch.where(lower, torch.tensor(float("nan"), dtype=chol.dtype), torch.zeros((), dtype=chol.dtype))
+        nan = torch.where(lower, torch.tensor(float("nan"), dtype=chol.dtype),
+                          torch.zeros((), dtype=chol.dtype))
         chol = torch.where(failed[..., None, None], nan, chol)
     return chol.to(x.dtype)
 

@@ -29,6 +29,8 @@ band_part_p = Primitive("MatrixBandPart", allowed=_ANY)
 def _band_check(shape, lower, upper):
     check_at_least_2d("MatrixBandPart", shape)
     dims = shape.dims if hasattr(shape, "dims") else list(shape)
+    if dims is None:
+        return
     rows, cols = dims[-2], dims[-1]
     if lower is not None and rows is not None and lower > rows:
         raise invalid("MatrixBandPart", f"num_lower must be negative or less or equal to number of rows "

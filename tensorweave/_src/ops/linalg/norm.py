@@ -61,7 +61,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
         if _in(ord, [1]) or _in(ord, [np.inf]):
             if is_matrix_norm:
                 sum_axis, max_axis = (axis[-2], axis[-1]) if _in(ord, [1]) else (axis[-1], axis[-2])
-                result = reduce_max(reduce_sum(result, axis=sum_axis, keepdims=True), axis=max_axis, keepdims=True)
+                result = reduce_max(reduce_sum(result, axis=sum_axis, keepdims=True), axis=max_axis,
+                                    keepdims=True)
             elif _in(ord, [1]):
                 result = reduce_sum(result, axis, keepdims=True)
             else:

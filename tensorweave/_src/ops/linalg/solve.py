@@ -122,7 +122,8 @@ def _triangular_solve_rule(matrix, rhs, lower=True, adjoint=False):
 
 @tf_export("linalg.triangular_solve")
 def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
-    """Solves `matrix @ x = rhs` using only the lower (or upper) triangle of `matrix` (batch dims broadcast)."""
+    """Solves `matrix @ x = rhs` using only the lower (or upper) triangle of `matrix`; batch dims
+    broadcast."""
     m, r = tensor(matrix), tensor(rhs)
     _same_dtype("MatrixTriangularSolve", m, r)
     return bind(triangular_solve_p, m, r, lower=bool(lower), adjoint=bool(adjoint))

@@ -42,8 +42,9 @@ def _add_n_rule(*xs):
             raise invalid("AddN", f"cannot compute AddN as input #{i}(zero-based) was expected to be a "
                                   f"{_tf_name(first.dtype)} tensor but is a {_tf_name(x.dtype)} tensor")
         if not shape.is_compatible_with(x.shape):
-            raise invalid("AddN", f"Inputs to operation AddN of type AddN must have the same size and shape.  "
-                                  f"Input 0: {dims_str(first.shape)} != input {i}: {dims_str(x.shape)}")
+            raise invalid("AddN", "Inputs to operation AddN of type AddN must have the same size and "
+                                  f"shape.  Input 0: {dims_str(first.shape)} != input {i}: "
+                                  f"{dims_str(x.shape)}")
         shape = shape.merge_with(x.shape)
     return AbstractValue(first.dtype, shape)
 
@@ -136,7 +137,8 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
         tensor(clip_norm, dtype=use_norm.dtype) if not isinstance(clip_norm, Tensor) else clip_norm,
         binary.minimum(composite.truediv(one, use_norm), composite.truediv(one, clip_norm)))
     scale = binary.add(scale_for_finite, binary.subtract(use_norm, use_norm))  # NaN when the norm is inf
-    clipped = [None if t is None else binary.multiply(tensor(t), cast(scale, tensor(t).dtype)) for t in t_list]
+    clipped = [None if t is None else binary.multiply(tensor(t), cast(scale, tensor(t).dtype))
+               for t in t_list]
     return clipped, use_norm
 
 

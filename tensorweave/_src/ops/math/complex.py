@@ -33,20 +33,20 @@ conj_p.def_kernel(lambda x: torch.conj_physical(x))
 conj_p.def_abstract(same_as_input)
 
 
-@tf_export("math.real", "real")
+@tf_export("math.real")
 def real(input, name=None):
     """The real part of a complex tensor; a real tensor is returned unchanged."""
     x = tensor(input)
     return bind(real_p, x) if x.dtype.is_complex else x
 
 
-@tf_export("math.imag", "imag")
+@tf_export("math.imag")
 def imag(input, name=None):
     """The imaginary part of a complex tensor; zeros for a real tensor."""
     return bind(imag_p, tensor(input))
 
 
-@tf_export("math.conj", "conj")
+@tf_export("math.conj")
 def conj(x, name=None):
     """The complex conjugate; real numeric tensors are returned unchanged."""
     x = tensor(x)

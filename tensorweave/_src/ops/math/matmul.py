@@ -49,7 +49,8 @@ def _check_dims(op_name, a, b, ta, tb):
     if op_name == "MatMul":
         if len(da) != len(db) or len(da) != 2:
             if len(da) != len(db):
-                raise invalid(op_name, f"In[0] and In[1] has different ndims: {dims_str(da)} vs. {dims_str(db)}")
+                raise invalid(op_name, f"In[0] and In[1] has different ndims: {dims_str(da)} vs. "
+                                       f"{dims_str(db)}")
             raise invalid(op_name, f"In[0] is not a matrix. Instead it has shape {dims_str(da)}")
     else:
         for i, d in enumerate((da, db)):
@@ -181,10 +182,12 @@ def _einsum_shapes(equation: str, shapes):
         pre, _, post = spec.partition("...") if "..." in spec else (spec, "", "")
         ell = dims[len(pre):len(pre) + n_ell]
         ell_dims.append(ell)
-        for label, d in zip(pre + post, dims[:len(pre)] + dims[len(pre) + n_ell:]):
+        positions = list(range(len(pre))) + list(range(len(pre) + n_ell, len(dims)))
+        for label, pos in zip(pre + post, positions):
+            d = dims[pos]
             prev = sizes.get(label)
             if prev is not None and d is not None and prev != d and prev != 1 and d != 1:
-                raise invalid("Einsum", f"Expected dimension {prev} at axis {dims.index(d)} of the input shaped "
+                raise invalid("Einsum", f"Expected dimension {prev} at axis {pos} of the input shaped "
                                         f"{dims_str(dims)} but got dimension {d}")
             if prev is None or prev == 1:
                 sizes[label] = d
@@ -197,8 +200,8 @@ def _einsum_shapes(equation: str, shapes):
             for c in spec.replace("...", ""):
                 counts[c] = counts.get(c, 0) + 1
         if ell.rank:
-            raise invalid("Einsum", f"Output contains {ell.rank} broadcasting dimension(s) but no ellipsis (...) "
-                                    f"was found in the output subscripts.")
+            raise invalid("Einsum", f"Output contains {ell.rank} broadcasting dimension(s) but no ellipsis "
+                                    "(...) was found in the output subscripts.")
         out = "".join(sorted(c for c, k in counts.items() if k == 1))
     pre, _, post = out.partition("...") if "..." in out else (out, "", "")
     return [sizes[c] for c in pre] + (ell.as_list() if "..." in out else []) + [sizes[c] for c in post]

@@ -87,8 +87,9 @@ def _extreme(torch_fn, is_max: bool):
                 return torch.full(shape, float("-inf") if is_max else float("inf"), dtype=x.dtype)
             info = np.iinfo(torch.empty((), dtype=x.dtype).numpy().dtype)
             return torch.from_numpy(np.full(shape, info.min if is_max else info.max, dtype=info.dtype))
-        if x.dtype in (torch.uint16, torch.uint32, torch.uint64):
-            return narrow(torch_fn(wide(x), dim=axes, keepdim=keep_dims), x.dtype)
+        if x.dtype in (torch.uint16, torch.uint32, torch.uint64):  # no torch kernels; keep uint64 order
+            np_fn = np.max if is_max else np.min
+            return torch.from_numpy(np.array(np_fn(x.numpy(), axis=tuple(axes), keepdims=keep_dims)))
         return torch_fn(x, dim=axes, keepdim=keep_dims)
     return compute
 

@@ -140,7 +140,8 @@ cumprod_p = _scan_define("Cumprod", torch.cumprod, 1)
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     """Cumulative sum along `axis`; `exclusive` starts from 0, `reverse` scans from the end."""
     x = tensor(x)
-    return bind(cumsum_p, x, _scalar_axis("Cumsum", axis, x), exclusive=bool(exclusive), reverse=bool(reverse))
+    return bind(cumsum_p, x, _scalar_axis("Cumsum", axis, x), exclusive=bool(exclusive),
+                reverse=bool(reverse))
 
 
 @tf_export("math.cumprod")
