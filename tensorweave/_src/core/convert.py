@@ -231,7 +231,7 @@ def _infer(items: list):
     if kind == "s":
         return _dt.string
     if kind == "c":
-        return dtype or _dt.complex128
+        return _dt.complex128  # even for numpy complex64 elements
     if kind == "f":
         return dtype or _dt.float32
     lo = min(int(v) for v in items)
@@ -281,7 +281,8 @@ def _python_to(value, dtype) -> np.ndarray:
         items = [int(v) & ((1 << bits) - 1) for v in items]
         arr = np.array(items, dtype=np.uint64 if bits == 64 else np.int64).astype(dtype.as_numpy_dtype)
         return arr.reshape(shape)
-    return np.array(items, dtype=dtype.as_numpy_dtype).reshape(shape)
+    with np.errstate(over="ignore"):  # e.g. 2**40 into float16 is inf, as in TF
+        return np.array(items, dtype=dtype.as_numpy_dtype).reshape(shape)
 
 
 def _convertible(inferred: _dt.DType, dtype: _dt.DType, items) -> bool:
