@@ -41,15 +41,32 @@ def mismatch(op_name: str, index: int, expected: _dt.DType, got: _dt.DType) -> e
                             f"be a {tf_name(expected)} tensor but is a {tf_name(got)} tensor")
 
 
+_INT_CACHE: dict = {}
+_INT_CACHE_SIZE = 4096
+
+
 def int_tensor(value) -> Tensor:
-    """A Python int / list of ints as an int32 tensor (int64 when it does not fit), quickly."""
-    if isinstance(value, (list, tuple)) and all(type(v) is int for v in value):
-        if all(_INT32_MIN <= v <= _INT32_MAX for v in value):
-            return EagerTensor(torch.tensor(value, dtype=torch.int32), _dt.int32)
-        return EagerTensor(torch.tensor(value, dtype=torch.int64), _dt.int64)
-    if type(value) is int and _INT32_MIN <= value <= _INT32_MAX:
-        return EagerTensor(torch.tensor(value, dtype=torch.int32), _dt.int32)
-    return convert_to_tensor(value)
+    """A Python int / list of ints as an int32 tensor (int64 when it does not fit), quickly: small
+    shape-like constants are cached (tensors are immutable, so sharing them is safe)."""
+    if type(value) is list or type(value) is tuple:
+        key = items = tuple(value)
+        if not all(type(v) is int for v in items):
+            return convert_to_tensor(value)
+    elif type(value) is int:
+        key, items = value, (value,)
+    else:
+        return convert_to_tensor(value)
+    t = _INT_CACHE.get(key)
+    if t is not None:
+        return t
+    if all(_INT32_MIN <= v <= _INT32_MAX for v in items):
+        t = EagerTensor(torch.tensor(key, dtype=torch.int32), _dt.int32)
+    else:
+        t = EagerTensor(torch.tensor(key, dtype=torch.int64), _dt.int64)
+    if len(_INT_CACHE) >= _INT_CACHE_SIZE:
+        _INT_CACHE.clear()
+    _INT_CACHE[key] = t
+    return t
 
 
 def shape_tensor(op_name: str, value, attr: str = "Tshape", allowed=INDEX_DTYPES) -> Tensor:

@@ -22,7 +22,7 @@ from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, same_as_input, tensor
-from tensorweave._src.ops.array._util import bad_attr, const_list, is_np, mismatch, shape_tensor
+from tensorweave._src.ops.array._util import bad_attr, const_list, int_tensor, is_np, mismatch, shape_tensor
 from tensorweave._src.ops.cast import cast
 
 # ---- Fill / zeros / ones ----------------------------------------------------------------------------
@@ -46,7 +46,7 @@ def _fill(dims, value):
         return np.full(shape, value.reshape(-1)[0], dtype=object)
     if min(shape, default=0) < 0:
         _check_fill_dims(shape)
-    return value.reshape(()).expand(shape).clone()
+    return torch.full(shape, value.reshape(()).item(), dtype=value.dtype, device=value.device)
 
 
 @fill_p.def_abstract
@@ -181,7 +181,7 @@ def _range_size(start, limit, delta, is_int: bool) -> int:
 
 
 def _item(x):
-    return x.reshape(-1)[0].item() if x.numel() else x.item()
+    return x.item()
 
 
 @range_p.def_kernel
@@ -220,8 +220,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     if limit is None:
         start, limit = 0, start
     dtype = None if dtype is None else _dt.as_dtype(dtype)
-    args = [v if isinstance(v, Tensor) else convert_to_tensor(v, dtype=dtype)
-            for v in (start, limit, delta)]
+    args = [v if isinstance(v, Tensor) else int_tensor(v) if dtype is None and type(v) is int
+            else convert_to_tensor(v, dtype=dtype) for v in (start, limit, delta)]
     if dtype is None:
         for a in args:
             if a.dtype not in _RANGE_HIERARCHY:
@@ -257,10 +257,11 @@ def _lin_space(start, stop, num, axis):
     dims, axis = _linspace_shape("LinSpace", list(start.shape), list(stop.shape), axis)
     start, stop = start.unsqueeze(axis), stop.unsqueeze(axis)
     steps = max(n - 1, 1)
-    delta = (stop - start) / torch.tensor(steps, dtype=start.dtype)
+    delta = (stop - start) / torch.tensor(steps, dtype=start.dtype, device=start.device)
     shape = [1] * len(start.shape)
     shape[axis] = max(n - 2, 0)
-    idx = torch.arange(1, max(n - 1, 1), dtype=torch.int64).to(start.dtype).reshape(shape)
+    idx = torch.arange(1, max(n - 1, 1), dtype=torch.int64, device=start.device)
+    idx = idx.to(start.dtype).reshape(shape)
     out = torch.cat([start, start + delta * idx, stop], dim=axis)
     return out.narrow(axis, 0, n)
 

@@ -15,7 +15,6 @@ import numpy as np
 import torch
 
 from tensorweave._src.api_export import tf_export
-from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
@@ -77,7 +76,7 @@ def _pad_constant(x, paddings, value):
         raise ValueError("negative paddings")
     out_shape = [d + b + a for d, (b, a) in zip(x.shape, pads)]
     if value is None:
-        out = torch.zeros(out_shape, dtype=x.dtype)
+        out = torch.zeros(out_shape, dtype=x.dtype, device=x.device)
     else:
         out = value.reshape(()).expand(out_shape).clone()
     out[tuple(_py_slice(b, b + d) for d, (b, _) in zip(x.shape, pads))] = x
@@ -111,7 +110,7 @@ def _mirror_pad(x, paddings, mode):
         if is_np(x):
             x = np.take(x, i, axis=dim)
         else:
-            x = x.index_select(dim, torch.from_numpy(i))
+            x = x.index_select(dim, torch.from_numpy(i).to(x.device))
     return x
 
 
@@ -186,7 +185,7 @@ def _reverse_rule(x, axis):
     return AbstractValue(x.dtype, x.shape)
 
 
-@tf_export("reverse", "reverse_v2")
+@tf_export("reverse")
 def reverse(tensor, axis, name=None):  # noqa: F811
     """Reverses `tensor` along each dimension listed in `axis`."""
     values = np.asarray(axis.const if hasattr(axis, "const") else axis)

@@ -28,7 +28,7 @@ from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import Dimension
 from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.ops._common import dims_str, invalid, tensor
-from tensorweave._src.ops.array._util import const_list, index_tensors, is_np, mismatch, np_out
+from tensorweave._src.ops.array._util import const_list, index_tensors, int_tensor, is_np, mismatch, np_out
 
 _py_slice = builtins.slice
 _INDEX = (_dt.int16, _dt.int32, _dt.int64)
@@ -306,12 +306,11 @@ def _pack_spec(begin, end, strides):
         empty = EagerTensor(torch.zeros(0, dtype=torch.int32), _dt.int32)
         return empty, empty, empty
     if all(type(v) is int for v in begin + end + strides):
-        packed = torch.tensor([begin, end, strides], dtype=torch.int64)
-        dtype = torch.int32
-        if packed.numel() and (packed.max() > 2**31 - 1 or packed.min() < -(2**31)):
-            dtype = torch.int64
-        return tuple(EagerTensor(p.to(dtype), _dt.int64 if dtype is torch.int64 else _dt.int32)
-                     for p in packed)
+        packed = int_tensor(begin), int_tensor(end), int_tensor(strides)
+        if any(p.dtype is _dt.int64 for p in packed):
+            return tuple(EagerTensor(torch.tensor(v, dtype=torch.int64), _dt.int64)
+                         for v in (begin, end, strides))
+        return packed
     from tensorweave._src.ops.array.join import stack
     from tensorweave._src.ops.cast import cast
     packed = [stack([v if isinstance(v, Tensor) else int(v) for v in vals]) for vals in (begin, end, strides)]

@@ -41,10 +41,11 @@ def _one_hot(indices, depth, on_value, off_value, axis):
     ax = _one_hot_axis(indices.ndim, axis)
     shape = [1] * (indices.ndim + 1)
     shape[ax] = n
-    hit = indices.to(torch.int64).unsqueeze(ax) == torch.arange(n, dtype=torch.int64).reshape(shape)
+    positions = torch.arange(n, dtype=torch.int64, device=indices.device).reshape(shape)
+    hit = indices.to(torch.int64).unsqueeze(ax) == positions
     if is_np(on_value):
-        return np.where(hit.numpy(), on_value.reshape(()), off_value.reshape(())).astype(object)
-    return torch.where(hit, on_value.reshape(()), off_value.reshape(()))
+        return np.where(hit.cpu().numpy(), on_value.reshape(()), off_value.reshape(())).astype(object)
+    return torch.where(hit.to(on_value.device), on_value.reshape(()), off_value.reshape(()))
 
 
 @one_hot_p.def_abstract
