@@ -118,14 +118,13 @@ def jacobian(tape, target, sources, unconnected_gradients):
 
     flat_sources = flatten(sources)
     n = target.shape.num_elements()
-    flat_target = _op("reshape")(target, [-1])
     rows = [[] for _ in flat_sources]
     persistent = tape._persistent
     tape._persistent = True  # one gradient call per target element
     try:
         for i in range(n):
-            seed = _op("one_hot")(i, n, dtype=target.dtype)
-            gs = tape.gradient(flat_target, flat_sources, output_gradients=[seed],
+            seed = _op("reshape")(_op("one_hot")(i, n, dtype=target.dtype), target.shape.as_list())
+            gs = tape.gradient(target, flat_sources, output_gradients=[seed],
                                unconnected_gradients=unconnected_gradients)
             for r, g in zip(rows, gs):
                 r.append(g)
@@ -146,15 +145,15 @@ def jacobian(tape, target, sources, unconnected_gradients):
 def batch_jacobian(tape, target, source, unconnected_gradients):
     """Per-example Jacobians: row j of example b is d target[b, j] / d source[b]."""
     batch = target.shape[0]
-    t2 = _op("reshape")(target, [batch, -1])
-    m = t2.shape[1]
+    m = target.shape.num_elements() // batch
     persistent = tape._persistent
     tape._persistent = True
     cols = []
     try:
         for j in range(m):
-            seed = _op("one_hot")(_op("fill")([batch], j), m, dtype=target.dtype)
-            g = tape.gradient(t2, source, output_gradients=seed, unconnected_gradients=unconnected_gradients)
+            seed = _op("reshape")(_op("one_hot")(_op("fill")([batch], j), m, dtype=target.dtype),
+                                  target.shape.as_list())
+            g = tape.gradient(target, source, output_gradients=seed, unconnected_gradients=unconnected_gradients)
             if g is None:
                 return None
             cols.append(_dense(g))

@@ -152,9 +152,10 @@ class GradientTape:
         unconnected = _unconnected_mode(unconnected_gradients)
         flat_sources = flatten(sources)
         for s in flat_sources:
-            if not (isinstance(s, (Tensor, Variable))):
-                raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not tf.Tensor or "
-                                 f"tf.Variable or ExtensionType.")
+            if s is None:  # TF fails converting None's dtype
+                raise TypeError("Cannot convert the argument `type_value`: None to a TensorFlow DType.")
+            if not isinstance(s, (Tensor, Variable)):
+                raise AttributeError(f"{type(s).__name__!r} object has no attribute '_id'")
         flat_targets = [convert_to_tensor(t) if isinstance(t, Variable) else t for t in flatten(target)]
         seeds = None if output_gradients is None else [
             None if g is None else convert_to_tensor(g) for g in flatten(output_gradients)]

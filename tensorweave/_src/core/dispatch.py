@@ -7,6 +7,8 @@ gradient tape record the op. Eager, tracing and taping are interpreters over the
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 
@@ -19,6 +21,10 @@ from tensorweave._src.core.tensor import EagerTensor
 
 _Tensor = torch.Tensor
 _ndarray = np.ndarray
+
+# With TENSORWEAVE_CHECK_RULES=1 (the test suite sets it) every eager op also runs its abstract rule
+# first and checks the result against it: the rules that tracing relies on are exercised by every test.
+CHECK_RULES = os.environ.get("TENSORWEAVE_CHECK_RULES") == "1"
 
 
 def wrap(value) -> EagerTensor:
@@ -44,6 +50,12 @@ def bind(prim: Primitive, *inputs, **attrs):
 
 
 def run_eager(prim: Primitive, inputs, attrs):
+    if CHECK_RULES and prim.abstract is not None:
+        return _run_checked(prim, inputs, attrs)
+    return _run_kernel(prim, inputs, attrs)
+
+
+def _run_kernel(prim: Primitive, inputs, attrs):
     allowed = prim.allowed
     if allowed is not None and inputs and inputs[0]._dtype not in allowed:
         raise _bad_dtype(prim, inputs[0]._dtype)
@@ -56,6 +68,20 @@ def run_eager(prim: Primitive, inputs, attrs):
     if prim.multiple_results:
         return tuple(wrap(v) for v in out)
     return wrap(out)
+
+
+def _run_checked(prim: Primitive, inputs, attrs):
+    expected = prim.abstract(*inputs, **attrs)
+    out = _run_kernel(prim, inputs, attrs)
+    outs = out if prim.multiple_results else (out,)
+    avals = expected if isinstance(expected, (tuple, list)) else (expected,)
+    if len(avals) != len(outs):
+        raise AssertionError(f"{prim.name}: abstract rule gave {len(avals)} outputs, kernel {len(outs)}")
+    for aval, o in zip(avals, outs):
+        if aval.dtype is not o.dtype or not aval.shape.is_compatible_with(o.shape):
+            raise AssertionError(f"{prim.name}: abstract rule says {aval.dtype.name}{aval.shape}, kernel "
+                                 f"gave {o.dtype.name}{o.shape}")
+    return out
 
 
 def _bad_dtype(prim: Primitive, dtype: _dt.DType) -> errors.OpError:

@@ -138,9 +138,7 @@ class EagerTensor(Tensor):
         return self.numpy().__index__()  # as TF: float tensors raise numpy's AttributeError
 
     def __format__(self, spec: str) -> str:
-        if self._value.ndim == 0:
-            return format(self.numpy(), spec)
-        return format(str(self), spec)
+        return format(self.numpy(), spec)
 
     def __str__(self) -> str:
         return f"tf.Tensor({numpy_text(self._numpy_view())}, shape={self.shape}, dtype={self._dtype.name})"

@@ -39,7 +39,7 @@ def _define(op_type: str, kernel, allowed, exports, grad=None):
     def op(x, name=None):
         return bind(prim, tensor(x))
 
-    op.__name__ = exports[0].rsplit(".", 1)[-1]
+    op.__name__ = (exports[0] if exports else op_type.lower()).rsplit(".", 1)[-1]
     op.__doc__ = f"Computes `{op.__name__}` of `x` elementwise (TF op `{op_type}`)."
     tf_export(*exports)(op)
     return op
@@ -98,8 +98,18 @@ def zeros_like_op(x):
 
 
 neg = _define("Neg", torch.neg, SIGNED, ("math.negative", "negative"), lambda op, dy: neg(dy))
-abs = _define("Abs", torch.abs, SIGNED, ("math.abs", "abs"),  # noqa: A001
-              lambda op, dy: multiply(dy, sign(op.inputs[0])))
+_real_abs = _define("Abs", torch.abs, SIGNED - _dt.COMPLEX, (),
+                    lambda op, dy: multiply(dy, sign(op.inputs[0])))
+
+
+@tf_export("math.abs", "abs")
+def abs(x, name=None):  # noqa: A001 - TF's public name
+    """The absolute value elementwise; for complex input the (real) modulus, as TF's ComplexAbs."""
+    x = tensor(x)
+    if x.dtype.is_complex:
+        from tensorweave._src.ops.math.complex_build import complex_abs  # builds on this module's ops
+        return complex_abs(x)
+    return _real_abs(x)
 sign = _define("Sign", _sign, SIGNED, ("math.sign", "sign"), lambda op, dy: zeros_like_op(op.inputs[0]))
 square = _define("Square", torch.square, NUM, ("math.square", "square"),
                  lambda op, dy: multiply(dy, multiply(_x(op), 2)))
