@@ -9,7 +9,7 @@ from hypothesis.extra import numpy as hnp
 import tensorweave as tf
 
 DTYPES = st.sampled_from([np.int32, np.int64, np.float32, np.float64, np.bool_, np.uint8, np.int16,
-                          np.float16, np.complex64])
+                          np.float16, np.complex64, np.uint16, np.uint32, np.uint64])
 SETTINGS = settings(max_examples=80, deadline=None)
 
 

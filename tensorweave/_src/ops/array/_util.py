@@ -125,6 +125,20 @@ def np_out(v):
     return v if type(v) is _ndarray else np.array(v, dtype=object)
 
 
+_SIGNED_VIEW = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
+
+
+def flip(x, dims):
+    """`x` reversed along `dims` (numpy object arrays too; torch has no flip for uint16/32/64, so
+    those are flipped through a same-width signed view)."""
+    if type(x) is _ndarray:
+        return np.flip(x, dims).copy()
+    view = _SIGNED_VIEW.get(x.dtype)
+    if view is not None:
+        return torch.flip(x.view(view), dims).view(x.dtype)
+    return torch.flip(x, dims)
+
+
 def is_np(x) -> bool:
     """True when a kernel value is a numpy object array (a string tensor)."""
     return type(x) is _ndarray

@@ -24,6 +24,7 @@ from tensorweave._src.ops.array._util import (
     INDEX_DTYPES,
     bad_attr,
     const_list,
+    flip,
     index_tensors,
     is_np,
     mismatch,
@@ -173,9 +174,7 @@ def _reverse(x, axis):
     axes = _reverse_axes(x.ndim, axis)
     if not axes:
         return x
-    if is_np(x):
-        return np.flip(x, axes).copy()
-    return torch.flip(x, axes)
+    return flip(x, axes)
 
 
 @reverse_p.def_abstract

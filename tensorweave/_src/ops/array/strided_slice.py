@@ -28,7 +28,15 @@ from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import Dimension
 from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.ops._common import dims_str, invalid, tensor
-from tensorweave._src.ops.array._util import const_list, index_tensors, int_tensor, is_np, mismatch, np_out
+from tensorweave._src.ops.array._util import (
+    const_list,
+    flip,
+    index_tensors,
+    int_tensor,
+    is_np,
+    mismatch,
+    np_out,
+)
 
 _py_slice = builtins.slice
 _INDEX = (_dt.int16, _dt.int32, _dt.int64)
@@ -139,9 +147,7 @@ def _apply(x, entries):
 def _flip(x, flips):
     if not flips:
         return x
-    if is_np(x):
-        return np.flip(x, flips)
-    return torch.flip(x, flips)
+    return flip(x, flips)
 
 
 strided_slice_p = Primitive(_SS)
