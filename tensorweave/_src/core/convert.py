@@ -13,6 +13,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import torch
 
 from tensorweave._src.core import backend
 from tensorweave._src.core import dtypes as _dt
@@ -30,6 +31,11 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
             raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} for Tensor "
                              f"with dtype {value.dtype.name}: {value!r}")
         return value
+    kind = type(value)
+    if kind is float or kind is int:
+        fast = _scalar_fast_path(value, kind, dtype if dtype is not None else dtype_hint)
+        if fast is not None:
+            return fast
     convert = getattr(value, "_as_tensor", None)
     if convert is not None:
         return convert(dtype)
@@ -41,6 +47,31 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         except (TypeError, ValueError):
             pass
     return _eager_from_python(value, dtype)
+
+
+_FLOAT_TORCH = {_dt.float32: torch.float32, _dt.float64: torch.float64, _dt.float16: torch.float16,
+                _dt.bfloat16: torch.bfloat16}
+_INT_TORCH = {_dt.int32: torch.int32, _dt.int64: torch.int64}
+
+
+def _scalar_fast_path(value, kind, dtype):
+    """A Python int/float scalar in the common dtypes, without the general nested-list machinery.
+    Returns None when the general path must decide (other dtypes, wrapping, errors)."""
+    if dtype is None:
+        if kind is float:
+            return EagerTensor(torch.tensor(value, dtype=torch.float32), _dt.float32)
+        if _INT32_MIN <= value <= _INT32_MAX:
+            return EagerTensor(torch.tensor(value, dtype=torch.int32), _dt.int32)
+        return None
+    if not isinstance(dtype, _dt.DType):
+        return None
+    target = _FLOAT_TORCH.get(dtype)
+    if target is not None:
+        return EagerTensor(torch.tensor(value, dtype=target), dtype)
+    target = _INT_TORCH.get(dtype)
+    if target is not None and kind is int and _INT32_MIN <= value <= _INT32_MAX:
+        return EagerTensor(torch.tensor(value, dtype=target), dtype)
+    return None
 
 
 def constant(value, dtype=None, shape=None, name="Const") -> EagerTensor:
