@@ -42,7 +42,7 @@ def _invalid_partition(x, y) -> errors.OpError:
         f"Condition x == y did not hold.\nFirst 1 elements of x:\n[{x}]\nFirst 1 elements of y:\n[{y}]")
 
 
-@tf_export("RaggedTensor", "ragged.RaggedTensor")
+@tf_export("RaggedTensor")
 class RaggedTensor:
     """A tensor with ragged (variable-length) dimensions: `values` split into rows by `row_splits`."""
 

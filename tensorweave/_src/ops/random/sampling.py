@@ -103,7 +103,7 @@ def _random_shuffle_rule(value, seed, seed2, T):
     return AbstractValue(value.dtype, value.shape)
 
 
-@tf_export("random.shuffle", "random_shuffle")
+@tf_export("random.shuffle")
 def shuffle(value, seed=None, name=None):
     """Randomly permutes `value` along its first dimension."""
     value = tensor(value)
@@ -139,7 +139,7 @@ def _random_gamma_rule(shape, alpha, seed, seed2):
     return AbstractValue(alpha.dtype, out.concatenate(alpha.shape))
 
 
-@tf_export("random.gamma", "random_gamma")
+@tf_export("random.gamma")
 def gamma(shape, alpha, beta=None, dtype=_dt.float32, seed=None, name=None):
     """Gamma(alpha, beta) samples; the output shape is `shape + broadcast(alpha, beta).shape`."""
     dtype = _dt.as_dtype(dtype)
@@ -180,7 +180,7 @@ def _random_poisson_rule(shape, rate, seed, seed2, dtype):
     return AbstractValue(dtype, static_shape("RandomPoissonV2", shape).concatenate(rate.shape))
 
 
-@tf_export("random.poisson", "random_poisson")
+@tf_export("random.poisson")
 def poisson(shape, lam, dtype=_dt.float32, seed=None, name=None):
     """Poisson(lam) samples; the output shape is `shape + lam.shape`."""
     dtype = _dt.as_dtype(dtype)

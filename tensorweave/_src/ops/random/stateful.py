@@ -82,7 +82,7 @@ def _float_param(value, dtype):
     return tensor(value, dtype)
 
 
-@tf_export("random.normal", "random_normal")
+@tf_export("random.normal")
 def normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
     """Values from a normal distribution: `mean + stddev * N(0, 1)`.
 
@@ -99,7 +99,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None)
     return add(multiply(rnd, stddev), mean)
 
 
-@tf_export("random.truncated_normal", "truncated_normal")
+@tf_export("random.truncated_normal")
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
     """Normal values redrawn until within two standard deviations of the mean."""
     dtype = _dt.as_dtype(dtype)
@@ -110,7 +110,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, 
     return add(multiply(rnd, stddev), mean)
 
 
-@tf_export("random.uniform", "random_uniform")
+@tf_export("random.uniform")
 def uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name=None):
     """Values uniform in `[minval, maxval)`; integer dtypes need `maxval`.
 

@@ -60,7 +60,7 @@ string_strip_p.def_kernel(lambda input: map_bytes(bytes.strip, input))
 string_strip_p.def_abstract(string_same_shape("StringStrip"))
 
 
-@tf_export("strings.strip", "string_strip")
+@tf_export("strings.strip")
 def strip(input, name=None):
     """Removes leading and trailing ASCII whitespace."""
     return bind(string_strip_p, tensor(input))
@@ -188,7 +188,7 @@ def _string_join_rule(*inputs, separator):
     return AbstractValue(_dt.string, _join_shape([x.shape for x in inputs]))
 
 
-@tf_export("strings.join", "string_join")
+@tf_export("strings.join")
 def join(inputs, separator="", name=None):
     """Joins same-shape string tensors (scalars broadcast) elementwise with `separator`.
 
@@ -251,7 +251,7 @@ def _reduce_join_rule(inputs, reduction_indices, keep_dims, separator):
     return AbstractValue(_dt.string, out)
 
 
-@tf_export("strings.reduce_join", "reduce_join")
+@tf_export("strings.reduce_join")
 def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     """Joins the strings along `axis` (all axes when None) with `separator`.
 

@@ -75,7 +75,7 @@ def _string_to_number_rule(string_tensor, out_type):
     return AbstractValue(out_type, string_tensor.shape)
 
 
-@tf_export("strings.to_number", "string_to_number")
+@tf_export("strings.to_number")
 def to_number(input, out_type=_dt.float32, name=None):
     """Parses each string as a number of `out_type`; unparsable strings raise InvalidArgumentError."""
     out_type = _dt.as_dtype(out_type)
@@ -151,7 +151,7 @@ def _as_string_rule(input, precision, scientific, shortest, width, fill):
     return AbstractValue(_dt.string, input.shape)
 
 
-@tf_export("strings.as_string", "as_string", "dtypes.as_string")
+@tf_export("strings.as_string", "as_string")
 def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, fill="", name=None):
     """Formats each element as a string (printf-style `%f`/`%e`/`%g`/`%d` with width and fill)."""
     return bind(as_string_p, tensor(input), precision=int(precision), scientific=bool(scientific),

@@ -95,7 +95,7 @@ def _as_bytes(value) -> bytes:
     return value.encode() if isinstance(value, str) else bytes(value)
 
 
-@tf_export("strings.regex_replace", "regex_replace")
+@tf_export("strings.regex_replace")
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
     """Replaces matches of `pattern` (RE2 syntax) with `rewrite` (`\\1` refers to group 1).
 
