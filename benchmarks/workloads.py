@@ -100,6 +100,54 @@ def chain(x):
 """
 
 
+# --- autodiff (issue 3) -----------------------------------------------------------------------
+_MLP_TF = """
+rng = np.random.default_rng(0)
+x = tf.constant(rng.standard_normal((128, 784), dtype=np.float32))
+labels = tf.one_hot(tf.constant(rng.integers(0, 10, 128), dtype=tf.int32), 10)
+w1 = tf.Variable(rng.standard_normal((784, 256), dtype=np.float32) * 0.05)
+b1 = tf.Variable(np.zeros(256, np.float32))
+w2 = tf.Variable(rng.standard_normal((256, 128), dtype=np.float32) * 0.05)
+b2 = tf.Variable(np.zeros(128, np.float32))
+w3 = tf.Variable(rng.standard_normal((128, 10), dtype=np.float32) * 0.05)
+b3 = tf.Variable(np.zeros(10, np.float32))
+params = [w1, b1, w2, b2, w3, b3]
+
+def step():
+    with tf.GradientTape() as tape:
+        h = tf.nn.relu(tf.matmul(x, w1) + b1)
+        h = tf.nn.relu(tf.matmul(h, w2) + b2)
+        logits = tf.matmul(h, w3) + b3
+        loss = tf.reduce_mean(tf.square(logits - labels))
+    grads = tape.gradient(loss, params)
+    for p, g in zip(params, grads):
+        p.assign_sub(0.01 * g)
+    return loss
+"""
+
+_MLP_TORCH = """
+rng = np.random.default_rng(0)
+x = torch.from_numpy(rng.standard_normal((128, 784), dtype=np.float32))
+labels = torch.nn.functional.one_hot(torch.from_numpy(rng.integers(0, 10, 128)), 10).float()
+def mk(a):
+    return torch.from_numpy(np.ascontiguousarray(a)).requires_grad_()
+params = [mk(rng.standard_normal((784, 256), dtype=np.float32) * 0.05), mk(np.zeros(256, np.float32)),
+          mk(rng.standard_normal((256, 128), dtype=np.float32) * 0.05), mk(np.zeros(128, np.float32)),
+          mk(rng.standard_normal((128, 10), dtype=np.float32) * 0.05), mk(np.zeros(10, np.float32))]
+w1, b1, w2, b2, w3, b3 = params
+
+def step():
+    h = torch.relu(x @ w1 + b1)
+    h = torch.relu(h @ w2 + b2)
+    logits = h @ w3 + b3
+    loss = ((logits - labels) ** 2).mean()
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p.sub_(0.01 * g)
+    return loss
+"""
+
 WORKLOADS: list[Workload] = [
     Workload(
         name="scalar_add",
@@ -138,6 +186,46 @@ WORKLOADS: list[Workload] = [
         stmt="chain(x)",
         torch_setup=_CHAIN_TORCH,
         torch_stmt="chain(x)",
+    ),
+    Workload(
+        name="tape_scalar_grad",
+        description="GradientTape: gradient of y = x*x + x for a scalar x",
+        setup="""
+            x = tf.constant(3.0)
+            def grad():
+                with tf.GradientTape() as g:
+                    g.watch(x)
+                    y = x * x + x
+                return g.gradient(y, x)
+        """,
+        stmt="grad()",
+        torch_setup="""
+            x = torch.tensor(3.0, requires_grad=True)
+            def grad():
+                y = x * x + x
+                return torch.autograd.grad(y, x)[0]
+        """,
+        torch_stmt="grad()",
+    ),
+    Workload(
+        name="tape_chain_20",
+        description="the 20-op elementwise chain recorded on a tape (compare with elementwise_chain_20)",
+        setup=_CHAIN_TF + """
+def taped(x):
+    with tf.GradientTape() as g:
+        g.watch(x)
+        y = chain(x)
+    return y
+""",
+        stmt="taped(x)",
+    ),
+    Workload(
+        name="mlp_step",
+        description="eager GradientTape SGD step of an MLP 784-256-128-10, batch 128",
+        setup=_MLP_TF,
+        stmt="step()",
+        torch_setup=_MLP_TORCH,
+        torch_stmt="step()",
     ),
 ]
 
