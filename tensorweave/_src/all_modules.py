@@ -11,8 +11,10 @@ from tensorweave._src.ops.io import print_op  # noqa: F401
 from tensorweave._src.ops.random import generator, sampling, seed, stateful, stateless  # noqa: F401
 from tensorweave._src.autodiff import api as _autodiff_api  # noqa: F401
 from tensorweave._src.ops.math import clip, complex, complex_build, matmul, predicates, reduce, scan  # noqa: F401
+from tensorweave._src.framework import indexed_slices  # noqa: F401
 from tensorweave._src.ops.indexing import gather, scatter, segment, selection, shifting, sorting, unique  # noqa: F401
 from tensorweave._src.ops.array import creation, join, pad_slice, queries, shape_ops, strided_slice, structured  # noqa: F401,E501
 from tensorweave._src.ops.strings import basic, convert, regex, split  # noqa: F401
 from tensorweave._src.ragged import ragged_string_ops, ragged_tensor  # noqa: F401
 from tensorweave._src.ops.linalg import decomp, matrix, norm, solve  # noqa: F401
+from tensorweave._src.function import function as _function  # noqa: F401

@@ -45,3 +45,27 @@ def from_numpy(array: np.ndarray, dtype: _dt.DType, copy: bool = True):
     if copy or not array.flags.c_contiguous or not array.flags.writeable:
         array = np.array(array, order="C", copy=True)
     return torch.from_numpy(array)
+
+
+def jit_compile(fn):
+    """`fn` (a generated graph function over backend values) compiled by torch.compile, or `fn` itself
+    with a warning when torch.compile is unavailable here."""
+    import logging
+
+    try:
+        compiled = torch.compile(fn, dynamic=True)
+    except Exception as e:  # no compiler toolchain, unsupported platform, ...
+        logging.getLogger("tensorweave").warning("jit_compile=True: torch.compile is unavailable (%s); "
+                                                  "running the graph without it.", e)
+        return None
+
+    def run(*values):
+        try:
+            return compiled(*values)
+        except Exception as e:  # compile failures surface on first call
+            logging.getLogger("tensorweave").warning("jit_compile=True: torch.compile failed (%s); running "
+                                                      "the graph without it.", type(e).__name__)
+            run.fallback = True
+            return fn(*values)
+
+    return run

@@ -6,6 +6,7 @@ Higher layers plug interpreters in here instead of the core importing them: the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 
@@ -23,3 +24,15 @@ state = _State()
 def executing_eagerly() -> bool:
     """True outside tf.function tracing, as `tf.executing_eagerly()`."""
     return state.tracer is None
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Leaves any graph being traced (and pauses tapes): code inside runs eagerly, as TF's init_scope.
+    Variable initial values are computed here, so variables created while tracing hold real values."""
+    saved = (state.tracer, state.tapes, state.name_scope)
+    state.tracer, state.tapes = None, ()
+    try:
+        yield
+    finally:
+        state.tracer, state.tapes, state.name_scope = saved

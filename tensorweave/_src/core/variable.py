@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from tensorweave._src.core import dtypes as _dt
-from tensorweave._src.core.context import state
+from tensorweave._src.core import backend
+from tensorweave._src.core.context import init_scope, state
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.operators import IMPLS, TensorOperators
 from tensorweave._src.core.printing import numpy_text
 from tensorweave._src.core.shape import TensorShape, as_shape
-from tensorweave._src.core.tensor import CPU_DEVICE, EagerTensor, Reference
+from tensorweave._src.core.tensor import CPU_DEVICE, EagerTensor, Reference, Tensor
 
 
 class VariableAggregation:
@@ -42,9 +43,13 @@ class Variable(TensorOperators):
         if initial_value is None:
             raise ValueError("The `initial_value` arg to `tf.Variable` must be specified except when you "
                              "are not providing a `variable_def`. You provided neither.")
-        if callable(initial_value):
-            initial_value = initial_value()
-        value = _convert_initial(initial_value, dtype)
+        tracer = state.tracer
+        if tracer is not None:
+            tracer.variable_created(self)  # tf.function allows this on its first trace only
+        with init_scope():  # the variable lives outside any graph being traced: its value is eager
+            if callable(initial_value):
+                initial_value = initial_value()
+            value = _convert_initial(_eager_initial(initial_value), dtype)
         self._dtype = value.dtype
         self._value = value._value
         self._shape = value.shape if shape is None else as_shape(shape)
@@ -155,7 +160,10 @@ class Variable(TensorOperators):
         raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
 
     def __getitem__(self, key):
-        return _VariableSlice(self, key, IMPLS["getitem"](self.value(), key))
+        sliced = IMPLS["getitem"](self.value(), key)
+        if not isinstance(sliced, EagerTensor):
+            return sliced  # inside a traced graph: a symbolic slice (slice assignment is eager-only)
+        return _VariableSlice(self, key, sliced)
 
     def __iter__(self):
         return iter(self.value())
@@ -224,6 +232,18 @@ class _VariableSlice(EagerTensor):
         var = self._variable
         updated = IMPLS["slice_update"](var.value(), self._key, convert_to_tensor(value, dtype=var.dtype))
         return var.assign(updated, read_value=read_value)
+
+
+def _eager_initial(value):
+    """A traced initial value must be known at trace time (a constant expression)."""
+    if isinstance(value, Tensor) and not isinstance(value, EagerTensor):
+        const = getattr(value, "const", None)
+        if const is None:
+            raise ValueError(f"The initial value of a tf.Variable created inside a tf.function must be "
+                             f"computable outside the function; got the graph tensor {value!r}. Pass a "
+                             f"callable (e.g. `lambda: tf.zeros(shape)`) instead.")
+        return EagerTensor(backend.from_numpy(np.asarray(const), value.dtype), value.dtype)
+    return value
 
 
 def _convert_initial(initial_value, dtype):
