@@ -18,7 +18,10 @@ import logging
 import weakref
 from typing import Any, Callable, Optional
 
+import numpy as np
+
 from tensorweave._src.api_export import tf_export
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.autograph import api as autograph
 from tensorweave._src.core.context import state
 from tensorweave._src.core.tensor import Tensor
@@ -64,6 +67,7 @@ class Function:
         self._recent_calls: list[bool] = []  # True for calls that traced (for the retracing warning)
         self._warned = False
         self._created_variables = False
+        self._inlined_keys: set = set()
         self._instances: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function, updated=())
 
@@ -95,12 +99,20 @@ class Function:
         if _RUN_EAGERLY[0]:
             return self._python_function(*args, **kwargs)
         if state.tracer is not None:  # called while another function traces: inline its body
+            self._note_inlined_trace(args, kwargs)
             return self._converted()(*args, **kwargs)
         args, kwargs = self._canonicalize(args, kwargs)
         concrete, traced = self._lookup_or_trace(args, kwargs)
         self._note_call(traced)
         tensors = [x for x in flatten([list(args), [kwargs[k] for k in sorted(kwargs)]]) if isinstance(x, Tensor)]
         return concrete._call_flat(tensors)
+
+    def _note_inlined_trace(self, args, kwargs) -> None:
+        """An inlined call still counts as a trace of this function per new signature, as in TF."""
+        key = self._key(*self._canonicalize(args, kwargs), relax=False)
+        if key not in self._inlined_keys:
+            self._inlined_keys.add(key)
+            self._tracing_count += 1
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
         """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed."""
@@ -183,6 +195,8 @@ class Function:
         saved = (state.tracer, state.name_scope)
         state.tracer, state.name_scope = tracer, ""
         try:
+            if self._input_signature is not None:  # placeholders take the signature's (relaxed) shapes
+                args = tuple(self._input_signature) + tuple(args[len(self._input_signature):])
             sym_args = [_placeholders(tracer, a, n, relax) for a, n in zip(args, names)]
             sym_kwargs = {k: _placeholders(tracer, v, k, relax) for k, v in kwargs.items()}
             outputs = self._converted()(*sym_args, **sym_kwargs)
@@ -239,6 +253,8 @@ def _graph_outputs(tracer: Tracer, outputs) -> Any:
     for leaf in flatten(outputs):
         if isinstance(leaf, Variable):
             leaf = leaf.value()
+        if isinstance(leaf, (int, float, complex)) or isinstance(leaf, np.generic):
+            leaf = convert_to_tensor(leaf)  # TF returns Python numbers as tensors
         if isinstance(leaf, Tensor):
             leaf = tracer.as_graph_tensor(leaf)
             tracer.graph.outputs.append(leaf)

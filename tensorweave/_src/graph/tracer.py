@@ -20,6 +20,18 @@ from tensorweave._src.graph.ir import Graph
 from tensorweave._src.graph.symbolic import SymbolicTensor
 
 _CONST_FOLD_LIMIT = 1024  # elements: bigger constant results stay unknown at trace time
+_SHAPE_ONLY_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank", "ZerosLike", "OnesLike"})
+
+
+class _ShapeOnly:
+    """Stands in for an input whose values are unknown but whose (static) shape is all that matters."""
+
+    def __init__(self, x):
+        self.dtype = x.dtype
+        self.shape = x.shape
+        np_type = object if x.dtype.name == "string" else x.dtype.as_numpy_dtype
+        self.const = np.zeros(x.shape.as_list(), dtype=np_type) if np_type is not object else np.full(
+            x.shape.as_list(), b"", dtype=object)
 
 
 class Tracer:
@@ -111,6 +123,8 @@ class Tracer:
 
     # ---- constant propagation -------------------------------------------------------------------
     def _fold_constants(self, prim, ins, attrs, avals):
+        if prim.name in _SHAPE_ONLY_OPS and ins and all(x.shape.is_fully_defined() for x in ins):
+            ins = [_ShapeOnly(x) for x in ins]  # their result depends on the input's shape, not its values
         if prim.stateful or not ins or any(x.const is None for x in ins) or prim.kernel is None:
             return avals
         if any(a.shape.num_elements() is None or a.shape.num_elements() > _CONST_FOLD_LIMIT for a in avals):

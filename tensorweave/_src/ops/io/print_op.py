@@ -12,7 +12,13 @@ import sys
 import numpy as np
 
 from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import backend
+from tensorweave._src.core.context import state
+from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.primitive import Primitive
 from tensorweave._src.core.tensor import is_tensor
+from tensorweave._src.util.nest import flatten, pack_sequence_as
 
 _OUTPUT_STREAMS = {"stdout": sys.stdout, "stderr": sys.stderr}
 
@@ -66,6 +72,8 @@ def _format(arr: np.ndarray, summarize: int, depth: int) -> str:
 
 
 def _text(obj, summarize: int) -> str:
+    if isinstance(obj, _Value):
+        return format_array(obj.array, summarize)
     if is_tensor(obj):
         return format_array(np.asarray(obj), summarize)
     if isinstance(obj, dict):
@@ -77,12 +85,51 @@ def _text(obj, summarize: int) -> str:
     return str(obj)
 
 
+print_p = Primitive("PrintV2", multiple_results=True, stateful=True)
+
+
+@print_p.def_kernel
+def _print_kernel(*values, template, output_stream, summarize, sep, end):
+    it = iter(values)
+    leaves = [_Value(backend.to_numpy(next(it))) if leaf is _TENSOR else leaf for leaf in template[1]]
+    _write(pack_sequence_as(template[0], leaves), output_stream, summarize, sep, end)
+    return ()
+
+
+@print_p.def_abstract
+def _print_rule(*values, **attrs):
+    return ()
+
+
+class _Value:
+    """A printed tensor's value inside the template (printed with TF's tensor format)."""
+
+    def __init__(self, array):
+        self.array = array
+
+
+_TENSOR = object()  # marks where a tensor sits in the flattened template
+
+
 @tf_export("print")
 def print_(*inputs, output_stream=sys.stderr, summarize: int = 3, sep: str = " ", end: str = "\n",
-           name=None) -> None:
-    """Prints `inputs` with TF's tensor formatting (to stderr by default, as TF)."""
+           name=None):
+    """Prints `inputs` with TF's tensor formatting (to stderr by default, as TF). Inside a tf.function
+    it becomes a stateful PrintV2 node, so it prints each time the function runs."""
     if isinstance(output_stream, str):
         output_stream = _OUTPUT_STREAMS.get(output_stream, sys.stderr)
+    leaves = flatten(list(inputs))
+    tensors = [x for x in leaves if is_tensor(x)]
+    if state.tracer is None:
+        _write(inputs, output_stream, summarize, sep, end)
+        return None
+    template = (list(inputs), [_TENSOR if is_tensor(x) else x for x in leaves])
+    bind(print_p, *[convert_to_tensor(t) for t in tensors], template=template, output_stream=output_stream,
+         summarize=summarize, sep=sep, end=end)
+    return None
+
+
+def _write(inputs, output_stream, summarize, sep, end) -> None:
     stream = sys.stderr if output_stream is sys.stderr else output_stream
     stream.write(sep.join(_text(x, summarize) for x in inputs) + end)
     if hasattr(stream, "flush"):
