@@ -139,6 +139,14 @@ def flip(x, dims):
     return torch.flip(x, dims)
 
 
+def index_select(x, dim: int, index):
+    """`x.index_select(dim, index)`, also for uint16/32/64 (through a same-width signed view)."""
+    view = _SIGNED_VIEW.get(x.dtype)
+    if view is not None:
+        return x.view(view).index_select(dim, index).view(x.dtype)
+    return x.index_select(dim, index)
+
+
 def is_np(x) -> bool:
     """True when a kernel value is a numpy object array (a string tensor)."""
     return type(x) is _ndarray
@@ -182,3 +190,31 @@ def tensor_list(op_name: str, values) -> list:
             raise mismatch(op_name, i, dtype, t.dtype)
         out.append(t)
     return out
+
+
+# ---- gradient-rule helpers ---------------------------------------------------------------------------
+
+def tf_op(name: str):
+    """A public op looked up at call time (gradient rules use ops of later modules; no import cycles)."""
+    from tensorweave._src.api_export import EXPORTS
+    return EXPORTS[name]
+
+
+def shape_of(x):
+    """`x`'s shape as a Python list when fully known, else as a shape tensor (`tf.shape(x)`)."""
+    s = x.shape
+    if s.rank is not None and s.is_fully_defined():
+        return s.as_list()
+    return tf_op("shape")(x)
+
+
+def dense(g):
+    """An incoming gradient as a dense tensor (IndexedSlices, e.g. from a gather, are densified)."""
+    convert = getattr(g, "_as_dense", None)
+    return convert() if convert is not None else g
+
+
+def no_gradient(op, *dys):
+    """The rule of an op without a gradient (integer or constant outputs): None for every input, as
+    TF's NotDifferentiable ops give."""
+    return [None] * len(op.inputs)

@@ -22,7 +22,17 @@ from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, same_as_input, tensor
-from tensorweave._src.ops.array._util import bad_attr, const_list, int_tensor, is_np, mismatch, shape_tensor
+from tensorweave._src.ops.array._util import (
+    bad_attr,
+    const_list,
+    dense,
+    int_tensor,
+    is_np,
+    mismatch,
+    no_gradient,
+    shape_tensor,
+    tf_op,
+)
 from tensorweave._src.ops.cast import cast
 
 # ---- Fill / zeros / ones ----------------------------------------------------------------------------
@@ -62,6 +72,11 @@ def _fill_rule(dims, value):
     shape = [shape] if isinstance(shape, int) else shape
     _check_fill_dims(shape)
     return AbstractValue(value.dtype, shape)
+
+
+@fill_p.def_grad
+def _fill_grad(op, dy):
+    return None, tf_op("reduce_sum")(dy)
 
 
 @tf_export("fill")
@@ -129,6 +144,8 @@ def _ones_like(x):
 
 zeros_like_p.def_abstract(same_as_input)
 ones_like_p.def_abstract(same_as_input)
+zeros_like_p.def_grad(no_gradient)  # TF: constant outputs give the input no gradient (None)
+ones_like_p.def_grad(no_gradient)
 
 
 def _like(prim, value, input, dtype, fill_value):
@@ -210,6 +227,9 @@ def _range_rule(start, limit, delta):
     return AbstractValue(start.dtype, [n])
 
 
+range_p.def_grad(no_gradient)
+
+
 @tf_export("range")
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's public name
     """Numbers from `start` up to (not including) `limit` by `delta`, like Python's range.
@@ -277,6 +297,29 @@ def _lin_space_rule(start, stop, num, axis):
     if n is not None and n < 0:
         raise invalid("Range", "Requires start <= limit when delta > 0: 1/-1")
     return AbstractValue(start.dtype, dims[:axis] + [n] + dims[axis:])
+
+
+@lin_space_p.def_grad
+def _lin_space_grad(op, dy):
+    """Output i is start + (stop - start) * w_i with w_i = i / max(num - 1, 1)."""
+    start, _, num = op.inputs
+    dy = dense(dy)
+    out = op.outputs[0]
+    axis = op.get_attr("axis")
+    rank = out.shape.rank
+    a = axis + rank if axis < 0 else axis
+    n = out.shape[a]
+    shape = [1] * rank
+    shape[a] = -1
+    if n is not None:
+        w = convert_to_tensor(np.arange(n) / max(n - 1, 1), dtype=start.dtype)
+    else:
+        i = cast(tf_op("range")(num), start.dtype)
+        w = i / cast(tf_op("maximum")(num - 1, 1), start.dtype)
+    w = tf_op("reshape")(w, shape)
+    reduce_sum = tf_op("reduce_sum")
+    g_stop = reduce_sum(dy * w, axis=a)
+    return reduce_sum(dy, axis=a) - g_stop, g_stop, None
 
 
 @tf_export("linspace")

@@ -31,6 +31,7 @@ from tensorweave._src.ops.array._util import (
     py_int,
     shape_tensor,
     tensor_list,
+    tf_op,
 )
 
 # ---- ConcatV2 -------------------------------------------------------------------------------------
@@ -88,6 +89,20 @@ def _axis_value(axis) -> int:
     if isinstance(axis, Tensor):
         return int(axis)
     return py_int(axis, "axis")
+
+
+@concat_p.def_grad
+def _concat_grad(op, dy):
+    """Splits dy back into the inputs' pieces along the concat axis."""
+    xs = op.inputs
+    rank = dy.shape.rank if dy.shape.rank is not None else xs[0].shape.rank
+    axis = op.get_attr("axis")
+    a = axis + rank if axis < 0 else axis
+    sizes = [x.shape[a] if x.shape.rank is not None else None for x in xs]
+    if any(s is None for s in sizes):
+        shape = tf_op("shape")
+        sizes = stack([shape(x)[a] for x in xs])
+    return split(dy, sizes, axis=a)
 
 
 @tf_export("concat")
@@ -149,6 +164,11 @@ def _has_tensor(values) -> bool:
     return False
 
 
+@pack_p.def_grad
+def _pack_grad(op, dy):
+    return unstack(dy, num=len(op.inputs), axis=op.get_attr("axis"))
+
+
 @tf_export("stack")
 def stack(values, axis=0, name="stack"):
     """Stacks a list of rank-R tensors into one rank-(R+1) tensor along a new axis `axis`."""
@@ -190,6 +210,11 @@ def _unpack_rule(x, num, axis):
     if dims[a] is not None and dims[a] != num:
         raise invalid("Unpack", f"Input shape axis {a} must equal {num}, got shape {dims_str(dims)}")
     return tuple(AbstractValue(x.dtype, dims[:a] + dims[a + 1:]) for _ in range(num))
+
+
+@unpack_p.def_grad
+def _unpack_grad(op, *dys):
+    return stack(list(dys), axis=op.get_attr("axis"))  # missing output gradients arrive as zeros
 
 
 @tf_export("unstack")
@@ -295,6 +320,16 @@ def _split_v_rule(x, size_splits, axis, num_split):
         return tuple(AbstractValue(x.dtype, dims[:a] + [None] + dims[a + 1:]) for _ in range(num_split))
     a, sizes = _v_sizes(dims, sizes, axis, num_split)
     return tuple(AbstractValue(x.dtype, dims[:a] + [s] + dims[a + 1:]) for s in sizes)
+
+
+@split_p.def_grad
+def _split_grad(op, *dys):
+    return concat(list(dys), axis=op.get_attr("axis"))
+
+
+@split_v_p.def_grad
+def _split_v_grad(op, *dys):
+    return concat(list(dys), axis=op.get_attr("axis")), None
 
 
 @tf_export("split")

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
@@ -24,11 +25,15 @@ from tensorweave._src.ops.array._util import (
     INDEX_DTYPES,
     bad_attr,
     const_list,
+    dense,
     flip,
+    index_select,
     index_tensors,
     is_np,
     mismatch,
+    shape_of,
     shape_tensor,
+    tf_op,
 )
 
 _py_slice = builtins.slice
@@ -104,14 +109,11 @@ def _mirror_pad(x, paddings, mode):
     for dim, (before, after) in enumerate(pads):
         if not before and not after:
             continue
-        n = x.shape[dim]
-        i = np.arange(-before, n + after)
-        i = np.where(i < 0, -i - 1 + offset, i)
-        i = np.where(i >= n, 2 * n - 1 - offset - i, i)
+        i = _mirror_indices(x.shape[dim], before, after, offset)
         if is_np(x):
             x = np.take(x, i, axis=dim)
         else:
-            x = x.index_select(dim, torch.from_numpy(i).to(x.device))
+            x = index_select(x, dim, torch.from_numpy(i).to(x.device))
     return x
 
 
@@ -128,6 +130,77 @@ def _pad_rule(op, mode=None):
 pad_p.def_abstract(_pad_rule("Pad"))
 pad_v2_p.def_abstract(_pad_rule("PadV2"))
 mirror_pad_p.def_abstract(_pad_rule("MirrorPad"))
+
+
+def _unpad(dy, x, paddings):
+    """The gradient of a constant pad: the centre block of dy (TF's _PadGrad)."""
+    pads = const_list(paddings)
+    if pads is not None:
+        begin = [b for b, _ in pads]
+    else:
+        begin = tf_op("reshape")(tf_op("slice")(paddings, [0, 0], [-1, 1]), [-1])
+    size = shape_of(x)
+    if isinstance(begin, Tensor) or isinstance(size, Tensor):
+        begin, size = (tf_op("cast")(v, _dt.int64) if isinstance(v, Tensor) else
+                       convert_to_tensor(v, dtype=_dt.int64) for v in (begin, size))
+    return slice(dy, begin, size)
+
+
+@pad_p.def_grad
+def _pad_grad(op, dy):
+    return _unpad(dy, op.inputs[0], op.inputs[1]), None
+
+
+@pad_v2_p.def_grad
+def _pad_v2_grad(op, dy):
+    return _unpad(dy, op.inputs[0], op.inputs[1]), None, None  # TF gives constant_values no gradient
+
+
+# MirrorPadGrad: the transpose of MirrorPad, folding each padded region back onto the values it
+# mirrors (TF's MirrorPadGrad op); its own gradient is MirrorPad again.
+mirror_pad_grad_p = Primitive("MirrorPadGrad")
+
+
+def _mirror_indices(n, before, after, offset):
+    i = np.arange(-before, n + after)
+    i = np.where(i < 0, -i - 1 + offset, i)
+    return np.where(i >= n, 2 * n - 1 - offset - i, i)
+
+
+@mirror_pad_grad_p.def_kernel
+def _mirror_pad_grad(dy, paddings, mode):
+    pads = paddings.tolist()
+    offset = 1 if mode == "REFLECT" else 0
+    for dim, (before, after) in enumerate(pads):
+        if not before and not after:
+            continue
+        n = dy.shape[dim] - before - after
+        i = torch.from_numpy(_mirror_indices(n, before, after, offset)).to(dy.device)
+        shape = list(dy.shape)
+        shape[dim] = n
+        dy = torch.zeros(shape, dtype=dy.dtype, device=dy.device).index_add_(dim, i, dy)
+    return dy
+
+
+@mirror_pad_grad_p.def_abstract
+def _mirror_pad_grad_rule(dy, paddings, mode):
+    pads = const_list(paddings)
+    dims = dy.shape.dims
+    if dims is None:
+        return AbstractValue(dy.dtype, None)
+    if pads is None:
+        return AbstractValue(dy.dtype, [None] * len(dims))
+    return AbstractValue(dy.dtype, [None if d is None else d - b - a for d, (b, a) in zip(dims, pads)])
+
+
+@mirror_pad_grad_p.def_grad
+def _mirror_pad_grad_gradient(op, ddx):
+    return bind(mirror_pad_p, ddx, op.inputs[1], mode=op.get_attr("mode")), None
+
+
+@mirror_pad_p.def_grad
+def _mirror_pad_gradient(op, dy):
+    return bind(mirror_pad_grad_p, dense(dy), op.inputs[1], mode=op.get_attr("mode")), None
 
 
 @tf_export("pad")
@@ -182,6 +255,11 @@ def _reverse_rule(x, axis):
     if x.shape.rank is not None:
         _reverse_axes(x.shape.rank, axis)
     return AbstractValue(x.dtype, x.shape)
+
+
+@reverse_p.def_grad
+def _reverse_grad(op, dy):
+    return bind(reverse_p, dense(dy), axis=op.get_attr("axis"))
 
 
 @tf_export("reverse")
@@ -246,6 +324,20 @@ def _slice_rule(x, begin, size):
                                    f"{dims_str(size.shape)} instead.")
         return AbstractValue(x.dtype, [None if s is None or s[i] == -1 else s[i] for i in range(len(dims))])
     return AbstractValue(x.dtype, _slice_bounds(dims, b, s))
+
+
+@slice_p.def_grad
+def _slice_grad(op, dy):
+    """Pads dy back to the input's shape with zeros (TF's _SliceGrad)."""
+    x, begin, _ = op.inputs
+    b, xd, yd = const_list(begin), shape_of(x), shape_of(op.outputs[0])
+    if b is not None and not isinstance(xd, Tensor) and not isinstance(yd, Tensor):
+        pads = [[bi, n - m - bi] for bi, n, m in zip(b, xd, yd)]
+    else:
+        shape = tf_op("shape")
+        after = shape(x, out_type=begin.dtype) - shape(dy, out_type=begin.dtype) - begin
+        pads = tf_op("stack")([begin, after], axis=1)
+    return pad(dy, pads), None, None
 
 
 @tf_export("slice")

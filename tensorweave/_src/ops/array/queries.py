@@ -18,7 +18,7 @@ from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape, as_shape
 from tensorweave._src.ops._common import dims_str, invalid, same_as_input
 from tensorweave._src.ops._common import tensor as _tensor
-from tensorweave._src.ops.array._util import INDEX_DTYPES, bad_attr
+from tensorweave._src.ops.array._util import INDEX_DTYPES, bad_attr, no_gradient
 
 # ---- shape queries -------------------------------------------------------------------------------
 
@@ -85,6 +85,10 @@ def _rank_rule(x):
     return AbstractValue(_dt.int32, [], None if r is None else np.array(r, np.int32))
 
 
+for _p in (shape_p, shape_n_p, size_p, rank_p):
+    _p.def_grad(no_gradient)
+
+
 def _out_type(op, out_type):
     out_type = _dt.as_dtype(out_type)
     if out_type not in INDEX_DTYPES:
@@ -133,6 +137,14 @@ for _p in (identity_p, stop_gradient_p):
     _p.def_abstract(same_as_input)
 
 
+def _pass_through(op, dy):
+    return dy
+
+
+identity_p.def_grad(_pass_through)
+stop_gradient_p.def_grad(no_gradient)  # TF's StopGradient is not differentiable: no gradient at all
+
+
 @tf_export("identity")
 def identity(input, name=None):  # noqa: A002
     """A tensor with the same value as `input` (reads a variable's value)."""
@@ -163,6 +175,9 @@ def _ensure_shape_rule(x, shape):
         _check_ensure(x.shape.dims, shape)
     return AbstractValue(x.dtype, x.shape.merge_with(shape) if x.shape.is_compatible_with(shape)
                          else shape)
+
+
+ensure_shape_p.def_grad(_pass_through)
 
 
 @tf_export("ensure_shape")

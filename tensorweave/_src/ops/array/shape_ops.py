@@ -19,7 +19,17 @@ from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape, as_shape
 from tensorweave._src.ops._common import dims_str, invalid
 from tensorweave._src.ops._common import tensor as _tensor
-from tensorweave._src.ops.array._util import const_list, index_tensors, is_np, py_int, shape_tensor
+from tensorweave._src.ops.array._util import (
+    const_list,
+    dense,
+    index_tensors,
+    is_np,
+    no_gradient,
+    py_int,
+    shape_of,
+    shape_tensor,
+    tf_op,
+)
 
 # ---- Reshape ------------------------------------------------------------------------------------
 
@@ -92,6 +102,23 @@ def _reshape_rule(x, shape):
     return AbstractValue(x.dtype, _reshape_dims(x.shape.dims, sizes))
 
 
+def reshape_to(dy, x):
+    """`dy` reshaped to `x`'s shape, keeping what is statically known of it (a single unknown dim
+    becomes -1; more go through `tf.shape(x)` and `ensure_shape`)."""
+    dims = x.shape.dims
+    if dims is not None and sum(d is None for d in dims) <= 1:
+        return reshape(dy, [-1 if d is None else d for d in dims])
+    out = reshape(dy, shape_of(x))
+    if dims is not None:
+        out = tf_op("ensure_shape")(out, x.shape)
+    return out
+
+
+@reshape_p.def_grad
+def _reshape_grad(op, dy):
+    return reshape_to(dy, op.inputs[0]), None
+
+
 @tf_export("reshape", "manip.reshape")
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
     """Gives `tensor` a new shape with the same elements; one dim may be -1 (inferred)."""
@@ -153,6 +180,24 @@ transpose_p.def_abstract(_transpose_rule("Transpose"))
 conjugate_transpose_p.def_abstract(_transpose_rule("ConjugateTranspose"))
 
 
+def _inverse_perm(perm) -> tuple:
+    n = len(perm)
+    inv = [0] * n
+    for i, p in enumerate(perm):
+        inv[p % n] = i
+    return tuple(inv)
+
+
+@transpose_p.def_grad
+def _transpose_grad(op, dy):
+    return bind(transpose_p, dense(dy), perm=_inverse_perm(op.get_attr("perm")))
+
+
+@conjugate_transpose_p.def_grad
+def _conjugate_transpose_grad(op, dy):
+    return bind(conjugate_transpose_p, dense(dy), perm=_inverse_perm(op.get_attr("perm")))
+
+
 @tf_export("transpose")
 def transpose(a, perm=None, conjugate=False, name="transpose"):
     """Permutes the dimensions of `a` (default: reversed); `conjugate` also conjugates complex values."""
@@ -195,6 +240,11 @@ def _expand_dims_rule(x, axis):
         raise invalid("ExpandDims", f"Tried to expand dim index {axis} for tensor with {rank} dimensions.")
     a = axis + rank + 1 if axis < 0 else axis
     return AbstractValue(x.dtype, dims[:a] + [1] + dims[a:])
+
+
+@expand_dims_p.def_grad
+def _expand_dims_grad(op, dy):
+    return reshape_to(dy, op.inputs[0])
 
 
 @tf_export("expand_dims")
@@ -250,6 +300,11 @@ def _squeeze_rule(x, squeeze_dims):
     return AbstractValue(x.dtype, [d for d in dims if d != 1])
 
 
+@squeeze_p.def_grad
+def _squeeze_grad(op, dy):
+    return reshape_to(dy, op.inputs[0])
+
+
 @tf_export("squeeze")
 def squeeze(input, axis=None, name=None):  # noqa: A002
     """Removes dimensions of size 1 (all of them, or those listed in `axis`)."""
@@ -300,6 +355,23 @@ def _tile_rule(x, multiples):
     return AbstractValue(x.dtype, [None if d is None else d * r for d, r in zip(dims, reps)])
 
 
+@tile_p.def_grad
+def _tile_grad(op, dy):
+    """Sums the tiles: dy reshaped to [m0, d0, m1, d1, ...] and reduced over the m axes."""
+    x, multiples = op.inputs
+    rank = x.shape.rank
+    if rank is None:
+        rank = multiples.shape[0]
+    reps = const_list(multiples)
+    if reps is not None and x.shape.rank is not None and x.shape.is_fully_defined():
+        split = [v for pair in zip(reps, x.shape.as_list()) for v in pair]
+    else:
+        shape = tf_op("shape")(x, out_type=multiples.dtype)
+        split = reshape(transpose(tf_op("stack")([multiples, shape])), [-1])
+    summed = tf_op("reduce_sum")(reshape(dy, split), axis=list(range(0, 2 * rank, 2)))
+    return summed, None
+
+
 @tf_export("tile", "manip.tile")
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeats `input` `multiples[i]` times along each dimension i."""
@@ -337,6 +409,11 @@ def _broadcast_to_rule(x, shape):
     if x.shape.rank is None:
         return AbstractValue(x.dtype, dims)
     return AbstractValue(x.dtype, _broadcast_to_dims(x.shape.dims, dims))
+
+
+@broadcast_to_p.def_grad
+def _broadcast_to_grad(op, dy):
+    return dense(dy), None  # summed back to the input's shape by backprop's unbroadcast
 
 
 @tf_export("broadcast_to")
@@ -401,6 +478,9 @@ def _broadcast_args_rule(s0, s1):
         return AbstractValue(s0.dtype, [len(out)], np.array(out, dtype=s0.dtype.as_numpy_dtype))
     na, nb = s0.shape[0] if s0.shape.rank else None, s1.shape[0] if s1.shape.rank else None
     return AbstractValue(s0.dtype, [None if na is None or nb is None else max(na, nb)])
+
+
+broadcast_args_p.def_grad(no_gradient)
 
 
 @tf_export("broadcast_dynamic_shape")

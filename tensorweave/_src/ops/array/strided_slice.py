@@ -30,12 +30,15 @@ from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.ops._common import dims_str, invalid, tensor
 from tensorweave._src.ops.array._util import (
     const_list,
+    dense,
     flip,
     index_tensors,
     int_tensor,
     is_np,
     mismatch,
     np_out,
+    shape_of,
+    tf_op,
 )
 
 _py_slice = builtins.slice
@@ -223,6 +226,37 @@ def _strided_slice_update_rule(x, begin, end, strides, value, begin_mask, end_ma
     if plan is not None and value.shape.rank is not None:
         _check_broadcast(value.shape.dims, plan[1])
     return AbstractValue(x.dtype, x.shape)
+
+
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+
+
+def _masks(op) -> dict:
+    return {m: op.get_attr(m) for m in _MASKS}
+
+
+@strided_slice_p.def_grad
+def _strided_slice_grad(op, dy):
+    """TF's StridedSliceGrad: dy written into zeros of the input's shape at the sliced positions
+    (a strided-slice update, whose own gradient slices again: higher orders work)."""
+    x, begin, end, strides = op.inputs
+    dy = dense(dy)
+    shape = shape_of(x)
+    zeros = tf_op("zeros")(shape, dtype=x.dtype) if not isinstance(shape, Tensor) else tf_op("zeros_like")(x)
+    return bind(strided_slice_update_p, zeros, begin, end, strides, dy, **_masks(op)), None, None, None
+
+
+@strided_slice_update_p.def_grad
+def _strided_slice_update_grad(op, dy):
+    """dy with the slice zeroed for the input; the sliced dy for the value (summed back to the
+    value's shape by backprop's unbroadcast when the value was broadcast)."""
+    x, begin, end, strides, value = op.inputs
+    dy = dense(dy)
+    masks = _masks(op)
+    d_value = bind(strided_slice_p, dy, begin, end, strides, **masks)
+    zero = tf_op("zeros")([], dtype=dy.dtype)
+    d_x = bind(strided_slice_update_p, dy, begin, end, strides, zero, **masks)
+    return d_x, None, None, None, d_value
 
 
 @tf_export("strided_slice")

@@ -19,7 +19,7 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import _mismatch, dims_str, invalid, tensor
-from tensorweave._src.ops.array._util import bad_attr, const_list, int_tensor, is_np
+from tensorweave._src.ops.array._util import bad_attr, const_list, int_tensor, is_np, no_gradient, tf_op
 
 # ---- OneHot -----------------------------------------------------------------------------------------
 
@@ -60,6 +60,9 @@ def _one_hot_rule(indices, depth, on_value, off_value, axis):
         return AbstractValue(on_value.dtype, None)
     ax = _one_hot_axis(len(dims), axis)
     return AbstractValue(on_value.dtype, dims[:ax] + [n] + dims[ax:])
+
+
+one_hot_p.def_grad(no_gradient)  # TF: no gradient for any input, on_value/off_value included
 
 
 @tf_export("one_hot")
@@ -162,6 +165,35 @@ def _matrix_diag_rule(diagonal, k, num_rows, num_cols, padding_value, align):
         return AbstractValue(diagonal.dtype, None)
     batch, _, _, rows, cols = _diag_geometry(dims, kv, r, c)
     return AbstractValue(diagonal.dtype, list(batch) + [rows, cols])
+
+
+@matrix_diag_p.def_grad
+def _matrix_diag_grad(op, dy):
+    """The diagonal part(s) of dy (TF: matrix_diag_part with the same k and align)."""
+    diagonal, k = op.inputs[0], op.inputs[1]
+    kv = const_list(k)
+    if kv is None:
+        raise NotImplementedError("the gradient of tf.linalg.diag needs a constant k")
+    kv = [kv] if isinstance(kv, int) else list(kv)
+    lower, upper = kv[0], kv[-1]
+    diag_part = tf_op("linalg.diag_part")
+    if lower == upper:
+        return diag_part(dy, k=lower), None, None, None, None
+    align = op.get_attr("align")
+    left_super = align in ("LEFT_LEFT", "LEFT_RIGHT")
+    left_sub = align in ("LEFT_LEFT", "RIGHT_LEFT")
+    max_len = diagonal.shape[-1]
+    rank = diagonal.shape.rank
+    rows = []
+    for d in range(upper, lower - 1, -1):
+        part = diag_part(dy, k=d)
+        missing = max_len - part.shape[-1]
+        if missing:
+            left = (d >= 0 and left_super) or (d <= 0 and left_sub)
+            pads = [[0, 0]] * (rank - 2) + [[0, missing] if left else [missing, 0]]
+            part = tf_op("pad")(part, pads)
+        rows.append(part)
+    return tf_op("stack")(rows, axis=-2), None, None, None, None
 
 
 _ALIGNS = ("RIGHT_LEFT", "LEFT_RIGHT", "LEFT_LEFT", "RIGHT_RIGHT")
