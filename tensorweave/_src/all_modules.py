@@ -18,3 +18,6 @@ from tensorweave._src.ops.strings import basic, convert, regex, split  # noqa: F
 from tensorweave._src.ragged import ragged_string_ops, ragged_tensor  # noqa: F401
 from tensorweave._src.ops.linalg import decomp, matrix, norm, solve  # noqa: F401
 from tensorweave._src.function import function as _function  # noqa: F401
+from tensorweave._src.module import module as _module  # noqa: F401
+from tensorweave._src.ops.tensor_array import list_ops, tensor_array  # noqa: F401
+from tensorweave._src.keras import api as _keras_api  # noqa: F401

@@ -44,3 +44,29 @@ def build_namespaces(root: types.ModuleType) -> None:
                 setattr(module, path[i], child)
             module = modules[key]
         setattr(module, leaf, EXPORTS[dotted])
+
+
+class PublicNamespace:
+    """Attribute access to the exported API without importing the `tensorweave` package itself:
+    `tf = PublicNamespace()` then `tf.matmul`, `tf.nn.relu`. Higher layers (Keras, data, ...) use it so
+    they call public ops only, with the same spelling as user code, and no import cycles."""
+
+    def __init__(self, prefix: str = ""):
+        self._prefix = prefix
+        self._cache: dict = {}
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        cache = self.__dict__["_cache"]
+        if name in cache:
+            return cache[name]
+        dotted = self._prefix + name
+        if dotted in EXPORTS:
+            value = EXPORTS[dotted]
+        elif any(k.startswith(dotted + ".") for k in EXPORTS):
+            value = PublicNamespace(dotted + ".")
+        else:
+            raise AttributeError(f"tensorweave has no public name tf.{dotted}")
+        cache[name] = value
+        return value

@@ -57,7 +57,8 @@ class Tensor(TensorOperators):
 class EagerTensor(Tensor):
     """A tensor with a value: a torch tensor, or a numpy object array of bytes for strings."""
 
-    __slots__ = ("_value", "_dtype", "__weakref__")
+    # `_keras_mask`: Keras attaches a layer output's mask to the tensor, as TF allows on its tensors
+    __slots__ = ("_value", "_dtype", "_keras_mask", "__weakref__")
 
     def __init__(self, value, dtype: _dt.DType):
         self._value = value
@@ -141,9 +142,13 @@ class EagerTensor(Tensor):
         return format(self.numpy(), spec)
 
     def __str__(self) -> str:
+        if self._dtype is _dt.variant:  # no numpy form: TF shows the value's own summary
+            return f"tf.Tensor({self._value!r}, shape={self.shape}, dtype=variant)"
         return f"tf.Tensor({numpy_text(self._numpy_view())}, shape={self.shape}, dtype={self._dtype.name})"
 
     def __repr__(self) -> str:
+        if self._dtype is _dt.variant:
+            return f"<tf.Tensor: shape={self.shape}, dtype=variant, value={self._value!r}>"
         return (f"<tf.Tensor: shape={self.shape}, dtype={self._dtype.name}, "
                 f"numpy={numpy_text(self._numpy_view(), is_repr=True)}>")
 

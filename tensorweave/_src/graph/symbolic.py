@@ -36,7 +36,7 @@ _ITER_MESSAGE = (
 class SymbolicTensor(Tensor):
     """Output `index` of graph node `node`."""
 
-    __slots__ = ("node", "index", "_dtype", "_shape", "const", "__weakref__")
+    __slots__ = ("node", "index", "_dtype", "_shape", "const", "_keras_mask", "__weakref__")
 
     def __init__(self, node, index: int, dtype, shape, const=None):
         self.node = node

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorweave._src.core import backend
+from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.context import state
 from tensorweave._src.core.primitive import AbstractValue
@@ -42,6 +43,9 @@ class Tracer:
         self.outer = outer  # the tracer this one is nested in (a branch/body graph), if any
         self._captured: dict[int, SymbolicTensor] = {}
         self._keep_alive: list = []
+
+    def variable_created(self, variable) -> None:
+        """Called by tf.Variable while this tracer is active (tf.function restricts when it may)."""
 
     # ---- the interpreter interface (see core/dispatch.py) ----------------------------------------
     def bind(self, prim, inputs, attrs):
@@ -126,6 +130,8 @@ class Tracer:
         if prim.name in _SHAPE_ONLY_OPS and ins and all(x.shape.is_fully_defined() for x in ins):
             ins = [_ShapeOnly(x) for x in ins]  # their result depends on the input's shape, not its values
         if prim.stateful or not ins or any(x.const is None for x in ins) or prim.kernel is None:
+            return avals
+        if any(a.dtype is _dt.variant for a in avals):  # variant values (TensorLists) have no numpy form
             return avals
         if any(a.shape.num_elements() is None or a.shape.num_elements() > _CONST_FOLD_LIMIT for a in avals):
             return avals

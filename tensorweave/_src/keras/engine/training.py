@@ -1,0 +1,87 @@
+"""`tf.keras.Model`: a Layer with `layers`, `summary`, `get_layer` (training APIs live beside it).
+
+`keras.Model(inputs, outputs)` builds a functional model; subclasses define `call` themselves.
+"""
+
+from __future__ import annotations
+
+from tensorweave._src.api_export import tf_export
+from tensorweave._src.keras.engine.base_layer import Layer
+
+
+@tf_export("keras.Model", "keras.models.Model")
+class Model(Layer):
+    """A layer with training and inspection APIs; `Model(inputs, outputs)` gives a functional model."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from tensorweave._src.keras.engine.functional import Functional  # Functional subclasses Model
+
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        if type(self) is Model and (len(args) >= 2 or "inputs" in kwargs):
+            return  # __new__ made a Functional, whose own __init__ ran
+        from tensorweave._src.module.module import camel_to_snake
+        from tensorweave._src.keras import backend
+
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        if name is None:
+            base = "model" if type(self).__name__ in ("Model", "Functional") else camel_to_snake(
+                type(self).__name__)
+            name = backend.unique_object_name(base)
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._is_graph_network = False
+        self.inputs = None
+        self.outputs = None
+        self.compiled = False
+        self.optimizer = None
+        self.history = None
+        self.stop_training = False
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A sub-layer by name or by index in `layers`."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: index={index}, "
+                             f"name={name}.")
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
+                                 f"{len(self.layers)} layers.")
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: {[la.name for la in self.layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Prints the Keras 2 table: Layer (type) / Output Shape / Param #, then the parameter totals."""
+        from tensorweave._src.keras.utils.layer_utils import print_summary
+
+        if not self.built:
+            raise ValueError("This model has not yet been built. Build the model first by calling `build()` "
+                             "or by calling the model on a batch of data.")
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def _build_on_first_call(self, input_shape) -> None:
+        """A model's sub-layers build themselves when `call` first runs; only a user `build` runs here."""
+        if type(self).build is not Model.build:
+            self.build(input_shape)
+
+    def build(self, input_shape) -> None:
+        """Builds the model by calling it on a placeholder of `input_shape` (subclassed models)."""
+        if self._is_graph_network:
+            self.built = True
+            return
+        from tensorweave._src.keras.engine.functional_call import infer_output_shape
+
+        if input_shape is None:
+            raise ValueError("Input shape must be defined when calling `build()` on a `Model` subclass.")
+        self.built = True
+        infer_output_shape(self, input_shape)
