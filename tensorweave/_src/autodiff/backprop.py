@@ -98,20 +98,22 @@ def unbroadcast(g, x):
     if hasattr(g, "_as_dense"):
         return g  # IndexedSlices already have the input's dense shape
     gs, xs = g.shape, x.shape
-    if gs == xs:
+    if gs == xs and gs.is_fully_defined():
         return g
-    if gs.rank is None or xs.rank is None or not xs.is_fully_defined() or not gs.is_fully_defined():
-        return _op("reshape")(_op("reduce_sum")(g, axis=_dynamic_axes(g, x), keepdims=True), _op("shape")(x))
+    if gs.rank is None or xs.rank is None:
+        raise ValueError(f"Cannot undo broadcasting for a gradient of unknown rank (input shape {xs}, "
+                         f"gradient shape {gs})")
     gd, xd = gs.as_list(), xs.as_list()
     lead = len(gd) - len(xd)
+    # Axes along which x was broadcast: the extra leading ones, and those where x has size 1 and the
+    # gradient does not. An unknown size in x is taken as unbroadcast (as for a batch dimension).
     axes = list(range(lead)) + [lead + i for i, d in enumerate(xd) if d == 1 and gd[lead + i] != 1]
     if axes:
         g = _op("reduce_sum")(g, axis=axes, keepdims=True)
-    return _op("reshape")(g, xd)
-
-
-def _dynamic_axes(g, x):
-    raise NotImplementedError("broadcast undo with unknown shapes needs graph support")
+    if not axes and lead == 0:
+        return g
+    target = xd if xs.is_fully_defined() else _op("shape")(x)
+    return _op("reshape")(g, target)
 
 
 def jacobian(tape, target, sources, unconnected_gradients):

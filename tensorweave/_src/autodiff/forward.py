@@ -95,6 +95,10 @@ class _Op:
     def __init__(self, prim, inputs, attrs, outputs):
         self.prim, self.inputs, self.attrs, self.outputs = prim, inputs, attrs, outputs
 
+    @property
+    def type(self) -> str:
+        return self.prim.name
+
     def get_attr(self, name):
         return self.attrs[name]
 

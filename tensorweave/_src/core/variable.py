@@ -163,7 +163,10 @@ class Variable(TensorOperators):
         sliced = IMPLS["getitem"](self.value(), key)
         if not isinstance(sliced, EagerTensor):
             return sliced  # inside a traced graph: a symbolic slice (slice assignment is eager-only)
-        return _VariableSlice(self, key, sliced)
+        out = _VariableSlice(self, key, sliced)
+        for tape in state.tapes:  # `out` is the tensor the user holds: link it to the recorded slice
+            tape.record(_IDENTITY, (sliced,), {}, out)
+        return out
 
     def __iter__(self):
         return iter(self.value())
@@ -195,6 +198,20 @@ class Variable(TensorOperators):
                         constraint=self._constraint)
         copy._name = self._name
         return copy
+
+
+class _IdentityLink:
+    """Tape entry type for `v[key]` (the returned slice object is the recorded slice's value)."""
+
+    name = "Identity"
+    multiple_results = False
+
+    @staticmethod
+    def grad(op, dy):
+        return dy
+
+
+_IDENTITY = _IdentityLink()
 
 
 class _UnreadVariable(Variable):
