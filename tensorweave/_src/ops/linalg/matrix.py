@@ -112,6 +112,31 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     return bind(diag_part_p, x, tensor(np.int32(k)), pad, align=align)
 
 
+
+# ---- gradient rules (TF's linalg_grad) -----------------------------------------------------------
+
+@band_part_p.def_grad
+def _band_part_grad(op, dy):
+    return bind(band_part_p, dy, op.inputs[1], op.inputs[2]), None, None
+
+
+@diag_part_p.def_grad
+def _diag_part_grad(op, dy):
+    """Puts `dy` back on the k-th diagonal of zero matrices: einsum('...a,ia,aj->...ij', dy, P, Q) with
+    0/1 selectors P (row of each diagonal element) and Q (its column)."""
+    from tensorweave._src.ops.linalg._util import const
+    from tensorweave._src.ops.math.matmul import einsum  # matmul does not import linalg
+
+    x = op.inputs[0]
+    rows, cols = x.shape[-2], x.shape[-1]
+    if rows is None or cols is None:
+        raise NotImplementedError("MatrixDiagPartV3 gradient needs the static matrix shape")
+    k = int(op.inputs[1].const)
+    d = dy.shape[-1]
+    p = const(np.eye(rows, d, -max(-k, 0)), dy.dtype)  # element a sits in row a + max(-k, 0)
+    q = const(np.eye(d, cols, max(k, 0)), dy.dtype)  # ... and in column a + max(k, 0)
+    return einsum("...a,ia,aj->...ij", dy, p, q), None, None
+
 @tf_export("linalg.trace")
 def trace(x, name=None):
     """Sum of the main diagonal of each innermost matrix."""

@@ -181,3 +181,66 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
         return matmul(m, cholesky_solve(cholesky(gramian), r), adjoint_a=True)
     _same_dtype("MatrixSolveLs", m, r)
     return bind(solve_ls_p, m, r, tensor(l2_regularizer, dtype=m.dtype.real_dtype), fast=bool(fast))
+
+
+# ---- gradient rules (TF's linalg_grad) -----------------------------------------------------------
+# Broadcast batch dims (triangular_solve) are summed back to each operand's shape by backprop.
+
+def _neg(x):
+    from tensorweave._src.ops.math.unary import neg  # unary does not import linalg
+    return neg(x)
+
+
+@solve_p.def_grad
+def _solve_grad(op, dy):
+    a, c = op.inputs[0], op.outputs[0]
+    adjoint_a = op.get_attr("adjoint")
+    grad_b = solve(a, dy, adjoint=not adjoint_a)
+    grad_a = matmul(c, grad_b, adjoint_b=True) if adjoint_a else matmul(grad_b, c, adjoint_b=True)
+    return _neg(grad_a), grad_b
+
+
+@triangular_solve_p.def_grad
+def _triangular_solve_grad(op, dy):
+    from tensorweave._src.ops.linalg.matrix import band_part  # matrix does not import this module
+
+    a, c = op.inputs[0], op.outputs[0]
+    adjoint_a, lower_a = op.get_attr("adjoint"), op.get_attr("lower")
+    grad_b = triangular_solve(a, dy, lower=lower_a, adjoint=not adjoint_a)
+    grad_a = _neg(matmul(c, grad_b, adjoint_b=True) if adjoint_a else matmul(grad_b, c, adjoint_b=True))
+    grad_a = band_part(grad_a, -1, 0) if lower_a else band_part(grad_a, 0, -1)
+    return grad_a, grad_b
+
+
+def _regularized_gramian_cholesky(matrix, l2_regularizer, first_kind: bool):
+    from tensorweave._src.ops.cast import cast
+
+    gramian = matmul(matrix, matrix, adjoint_a=first_kind, adjoint_b=not first_kind)
+    n = matrix.shape[-1 if first_kind else -2]
+    eye = public("eye")(n, dtype=matrix.dtype)
+    return cholesky(binary.add(gramian, binary.multiply(cast(l2_regularizer, matrix.dtype), eye)))
+
+
+@solve_ls_p.def_grad
+def _solve_ls_grad(op, dy):
+    """TF's rule for the normal equations (fast=True); fast=False has no gradient in TF."""
+    if op.get_attr("fast") is False:
+        raise ValueError("Gradient not defined for fast=False")
+    a, b, l2 = op.inputs
+    rows, cols = a.shape[-2], a.shape[-1]
+    if rows is None or cols is None:
+        raise NotImplementedError("MatrixSolveLs gradient needs the static matrix shape")
+    if rows >= cols:  # overdetermined: X = (A^H A + l2 I)^-1 A^H B
+        x = op.outputs[0]
+        chol = _regularized_gramian_cholesky(a, l2, True)
+        z = cholesky_solve(chol, dy)
+        xzt = matmul(x, z, adjoint_b=True)
+        zx_sym = binary.add(xzt, public("linalg.matrix_transpose")(xzt))
+        grad_a = binary.add(_neg(matmul(a, zx_sym)), matmul(b, z, adjoint_b=True))
+        return grad_a, matmul(a, z), None
+    chol = _regularized_gramian_cholesky(a, l2, False)  # underdetermined: X = A^H (A A^H + l2 I)^-1 B
+    grad_b = cholesky_solve(chol, matmul(a, dy))
+    tmp = cholesky_solve(chol, b)
+    a1 = _neg(matmul(grad_b, matmul(tmp, a, adjoint_a=True)))
+    a2 = matmul(tmp, binary.subtract(dy, matmul(a, grad_b, adjoint_a=True)), adjoint_b=True)
+    return binary.add(a1, a2), grad_b, None

@@ -111,3 +111,26 @@ def public(name: str):
     families do not import each other's modules."""
     from tensorweave._src.api_export import EXPORTS
     return EXPORTS[name]
+
+
+# ---- gradient helpers ----------------------------------------------------------------------------
+
+def static_dims(op_name: str, x) -> list:
+    """The fully known static dims of `x` (gradient rules of reductions need them)."""
+    shape = x.shape
+    if shape.rank is None or not shape.is_fully_defined():
+        raise NotImplementedError(f"{op_name} gradient needs a fully known input shape, got {shape}")
+    return shape.as_list()
+
+
+def reduction_grad_info(op):
+    """`(dims, axes, kept)` of a recorded reduction op (inputs (input, reduction_indices)): the input's
+    dims, the normalized reduced axes and the output shape as if keep_dims were set."""
+    x, axis = op.inputs[0], op.inputs[1]
+    dims = static_dims(op.type, x)
+    const = getattr(axis, "const", None)
+    if const is None:
+        raise NotImplementedError(f"{op.type} gradient needs constant reduction indices")
+    axes = reduction_axes(op.type, np.asarray(const).reshape(-1).tolist(), len(dims))
+    kept = [1 if i in axes else d for i, d in enumerate(dims)]
+    return dims, axes, kept

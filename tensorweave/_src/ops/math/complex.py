@@ -55,3 +55,27 @@ def conj(x, name=None):
     if not x.dtype.is_numeric:
         raise TypeError(f"Expected numeric or variant tensor, got dtype {x.dtype!r}.")
     return x
+
+
+# ---- gradient rules (TF's math_grad) -------------------------------------------------------------
+
+def _complex_from(re, im):
+    from tensorweave._src.ops.math.complex_build import complex  # complex_build imports this module
+    return complex(re, im)
+
+
+@real_p.def_grad
+def _real_grad(op, dy):
+    return _complex_from(dy, tensor(0, dtype=dy.dtype))
+
+
+@imag_p.def_grad
+def _imag_grad(op, dy):
+    if not op.inputs[0].dtype.is_complex:
+        return None  # TF's imag of a real tensor is zeros_like: no gradient
+    return _complex_from(tensor(0, dtype=dy.dtype), dy)
+
+
+@conj_p.def_grad
+def _conj_grad(op, dy):
+    return conj(dy)

@@ -150,6 +150,48 @@ def _conj_if(x, flag):
     return x
 
 
+
+# ---- gradient rules (TF's math_grad) -------------------------------------------------------------
+# Broadcast batch dims of BatchMatMulV2 are summed back to each operand's shape by backprop.
+
+def _conj(x):
+    from tensorweave._src.ops.math.complex import conj  # complex does not import this module
+    return conj(x)
+
+
+def _mm(a, b, ta=False, tb=False):
+    return bind(matmul_p, a, b, transpose_a=ta, transpose_b=tb)
+
+
+@matmul_p.def_grad
+def _matmul_grad(op, dy):
+    ta, tb = op.get_attr("transpose_a"), op.get_attr("transpose_b")
+    a, b = _conj(op.inputs[0]), _conj(op.inputs[1])
+    if not ta and not tb:
+        return _mm(dy, b, tb=True), _mm(a, dy, ta=True)
+    if not ta and tb:
+        return _mm(dy, b), _mm(dy, a, ta=True)
+    if ta and not tb:
+        return _mm(b, dy, tb=True), _mm(a, dy)
+    return _mm(b, dy, ta=True, tb=True), _mm(dy, a, ta=True, tb=True)
+
+
+def _bmm(x, y, adj_x=False, adj_y=False):
+    return bind(batch_matmul_p, x, y, adj_x=adj_x, adj_y=adj_y)
+
+
+@batch_matmul_p.def_grad
+def _batch_matmul_grad(op, dy):
+    x, y = op.inputs
+    adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
+    if not adj_x:
+        if not adj_y:
+            return _bmm(dy, y, adj_y=True), _bmm(x, dy, adj_x=True)
+        return _bmm(dy, y), _bmm(dy, x, adj_x=True)
+    if not adj_y:
+        return _bmm(y, dy, adj_y=True), _bmm(x, dy)
+    return _bmm(y, dy, adj_x=True, adj_y=True), _bmm(dy, x, adj_x=True, adj_y=True)
+
 # ---- Einsum --------------------------------------------------------------------------------------
 
 def _parse_equation(equation: str, n_inputs: int):
@@ -231,6 +273,107 @@ def _einsum_rule(*xs, equation):
         raise _not_found("Einsum", xs[0].dtype)
     return AbstractValue(xs[0].dtype, _einsum_shapes(equation, [x.shape for x in xs]))
 
+
+
+def _explicit(equation: str, n_inputs: int):
+    """`(input_subscripts, output_subscripts)` with the implicit output spelled out as the kernel does."""
+    ins, out, explicit = _parse_equation(equation, n_inputs)
+    if not explicit:
+        joined = "".join(ins).replace(".", "")
+        out = "".join(sorted(c for c in set(joined) if joined.count(c) == 1))
+    return ins, out
+
+
+def _labels(spec: str) -> list:
+    """The subscripts of `spec` as a list of labels, the ellipsis as one '...' item."""
+    pre, ell, post = spec.partition("...")
+    return list(pre) + (["..."] if ell else []) + list(post)
+
+
+def _label_sizes(spec: str, dims: list) -> dict:
+    labels = _labels(spec)
+    n_ell = len(dims) - (len(labels) - (1 if "..." in labels else 0))
+    sizes, pos = {}, 0
+    for label in labels:
+        if label == "...":
+            sizes["..."] = dims[pos:pos + n_ell]
+            pos += n_ell
+        else:
+            sizes.setdefault(label, dims[pos])
+            pos += 1
+    return sizes
+
+
+@einsum_p.def_grad
+def _einsum_grad(op, dy):
+    """d/d(input i) = einsum of dy with the other (conjugated) operands back to input i's subscripts.
+
+    Labels of input i that no other operand (nor the output) carries come back through a ones vector;
+    a label repeated within input i (a diagonal) gets fresh labels tied to it by identity matrices; an
+    ellipsis is broadcast to the full batch shape and then summed back to input i's own."""
+    xs = list(op.inputs)
+    ins, out = _explicit(op.get_attr("equation"), len(xs))
+    if dy.dtype.is_complex:
+        xs = [_conj(x) for x in xs]
+    used = set("".join(ins) + out)
+    fresh = iter(c for c in string.ascii_letters if c not in used)
+    grads = []
+    for i, x in enumerate(xs):
+        dims = x.shape.as_list()
+        if None in dims:
+            raise NotImplementedError("Einsum gradient needs fully known input shapes")
+        sizes = _label_sizes(ins[i], dims)
+        other_sizes: dict = {}
+        for j, x2 in enumerate(xs):
+            if j != i:
+                for label, d in _label_sizes(ins[j], x2.shape.as_list()).items():
+                    if label != "...":
+                        other_sizes[label] = max(other_sizes.get(label, 1), d)
+        out_sizes = _label_sizes(out, dy.shape.as_list())
+        specs = [out] + [ins[j] for j in range(len(xs)) if j != i]
+        operands = [dy] + [xs[j] for j in range(len(xs)) if j != i]
+        target, seen = [], set()
+        for label in _labels(ins[i]):
+            if label != "..." and label in seen:  # a repeated label: a diagonal of input i
+                new = next(fresh)
+                specs.append(label + new)
+                operands.append(_const(np.eye(sizes[label]), dy.dtype))
+                target.append(new)
+                continue
+            seen.add(label)
+            target.append(label)
+            if label == "...":  # carries input i's batch dims into the result
+                specs.append("...")
+                operands.append(_const(np.ones(sizes["..."]), dy.dtype))
+            elif sizes[label] != 1 and max(other_sizes.get(label, 1), out_sizes.get(label, 1)) == 1:
+                specs.append(label)  # summed over in input i only (or broadcast from size 1)
+                operands.append(_const(np.ones(sizes[label]), dy.dtype))
+        g = bind(einsum_p, *operands, equation=",".join(specs) + "->" + "".join(target))
+        grads.append(_unbroadcast_ellipsis(g, ins[i], dims))
+    return grads
+
+
+def _const(array, dtype):
+    return tensor(array.astype(dtype.as_numpy_dtype), dtype=dtype)
+
+
+def _unbroadcast_ellipsis(g, spec: str, dims: list):
+    """Sums the broadcast ellipsis dims of gradient `g` back to the input's own (`dims`)."""
+    gd = g.shape.as_list()
+    if gd == dims or "..." not in spec:
+        return g
+    start = spec.index("...")
+    n_ell_x = len(dims) - len(spec.replace("...", ""))
+    n_ell_g = len(gd) - len(spec.replace("...", ""))
+    lead = n_ell_g - n_ell_x
+    axes = list(range(start, start + lead)) + [
+        start + lead + k for k in range(n_ell_x) if dims[start + k] == 1 and gd[start + lead + k] != 1]
+    if not axes:
+        return g
+    from tensorweave._src.ops.math._reduce_common import public
+    from tensorweave._src.ops.math.reduce import reduce_sum  # reduce does not import this module
+    shape = gd[:start] + dims[start:start + n_ell_x] + gd[start + lead + n_ell_x:]
+    return public("reshape")(reduce_sum(g, axis=axes, keepdims=True), shape)
 
 @tf_export("einsum", "linalg.einsum")
 def einsum(equation, *inputs, **kwargs):

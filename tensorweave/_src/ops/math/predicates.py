@@ -37,3 +37,11 @@ def _define(op_type, kernel, export):
 is_nan_p, is_nan = _define("IsNan", torch.isnan, "math.is_nan")
 is_inf_p, is_inf = _define("IsInf", torch.isinf, "math.is_inf")
 is_finite_p, is_finite = _define("IsFinite", torch.isfinite, "math.is_finite")
+
+
+def _no_gradient(op, dy):
+    return None
+
+
+for _p in (is_nan_p, is_inf_p, is_finite_p):  # boolean outputs: not differentiable
+    _p.def_grad(_no_gradient)

@@ -27,7 +27,15 @@ from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import invalid, tensor
 from tensorweave._src.ops.cast import cast
 from tensorweave._src.ops.math import binary, composite, unary
-from tensorweave._src.ops.math._reduce_common import axis_input, narrow, reduced_shape, reduction_axes, wide
+from tensorweave._src.ops.math._reduce_common import (
+    axis_input,
+    narrow,
+    public,
+    reduced_shape,
+    reduction_axes,
+    reduction_grad_info,
+    wide,
+)
 from tensorweave._src.ops.math.complex import conj, real
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -134,6 +142,78 @@ any_p = _define("Any", _any, {_dt.bool})
 euclidean_norm_p = _define("EuclideanNorm", _euclidean_norm, _NUM)
 
 
+
+# ---- gradient rules (TF's math_grad): `op.inputs` = (input, reduction_indices) ----------------------
+
+def _kept(t, kept):
+    """`t` reshaped to the output shape with reduced dims kept (no-op when it already is)."""
+    return t if t.shape.as_list() == kept else public("reshape")(t, kept)
+
+
+@sum_p.def_grad
+def _sum_grad(op, dy):
+    dims, _, kept = reduction_grad_info(op)
+    return public("broadcast_to")(_kept(dy, kept), dims), None
+
+
+@mean_p.def_grad
+def _mean_grad(op, dy):
+    dims, _, kept = reduction_grad_info(op)
+    factor = math.prod(dims) // max(math.prod(kept), 1)
+    g = public("broadcast_to")(_kept(dy, kept), dims)
+    return composite.truediv(g, tensor(factor, dtype=g.dtype)), None
+
+
+def _min_or_max_grad(op, dy):
+    """The gradient goes to the selected elements, split equally among ties (TF's rule)."""
+    x = op.inputs[0]
+    _, _, kept = reduction_grad_info(op)
+    y = _kept(op.outputs[0], kept)
+    g = _kept(dy, kept)
+    indicators = cast(composite.equal(y, x), g.dtype)
+    num_selected = _kept(reduce_sum(indicators, op.inputs[1]), kept)
+    return binary.multiply(composite.truediv(indicators, num_selected), g), None
+
+
+max_p.def_grad(_min_or_max_grad)
+min_p.def_grad(_min_or_max_grad)
+
+
+@prod_p.def_grad
+def _prod_grad(op, dy):
+    """Products of everything left and right of each entry (exclusive cumprods), so zeros are fine."""
+    from tensorweave._src.ops.math.scan import cumprod  # scan builds on this module's helpers
+
+    x = op.inputs[0]
+    dims, axes, kept = reduction_grad_info(op)
+    reshape, transpose = public("reshape"), public("transpose")
+    g = public("broadcast_to")(_kept(dy, kept), dims)
+    other = [i for i in range(len(dims)) if i not in axes]
+    perm = axes + other
+    permuted = transpose(x, perm)
+    reshaped = reshape(permuted, [math.prod(dims[a] for a in axes), math.prod(dims[o] for o in other)])
+    left = cumprod(reshaped, axis=0, exclusive=True)
+    right = cumprod(reshaped, axis=0, exclusive=True, reverse=True)
+    y = reshape(binary.multiply(conj(left), conj(right)), [dims[p] for p in perm])
+    out = binary.multiply(g, transpose(y, np.argsort(perm).tolist()))
+    return reshape(out, dims), None
+
+
+@euclidean_norm_p.def_grad
+def _euclidean_norm_grad(op, dy):
+    """x / (norm / dy), as TF computes it: NaN where the norm is 0."""
+    _, _, kept = reduction_grad_info(op)
+    norm_over_dy = composite.truediv(_kept(op.outputs[0], kept), _kept(dy, kept))
+    return composite.truediv(op.inputs[0], norm_over_dy), None
+
+
+def _no_gradient(op, dy):
+    return None, None
+
+
+all_p.def_grad(_no_gradient)
+any_p.def_grad(_no_gradient)
+
 def _reduce(prim, input_tensor, axis, keepdims):
     x = tensor(input_tensor)
     return bind(prim, x, axis_input(prim.name, axis, x, isinstance(input_tensor, Tensor)),
@@ -238,7 +318,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     x = tensor(input_tensor)
     raw_max = reduce_max(x, axis=axis, keepdims=True)
     finite = is_finite(raw_max)
-    my_max = binary.multiply_no_nan(raw_max, cast(finite, raw_max.dtype))
+    my_max = public("stop_gradient")(binary.multiply_no_nan(raw_max, cast(finite, raw_max.dtype)))
     result = unary.log(reduce_sum(unary.exp(binary.subtract(x, my_max)), axis=axis, keepdims=keepdims))
     if not keepdims:
         my_max = reduce_sum(my_max, axis=axis)  # drops the size-1 reduced dims

@@ -150,3 +150,32 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     x = tensor(x)
     return bind(cumprod_p, x, _scalar_axis("Cumprod", axis, x), exclusive=bool(exclusive),
                 reverse=bool(reverse))
+
+
+# ---- gradient rules (TF's math_grad) -------------------------------------------------------------
+
+def _no_gradient(op, dy):
+    return None, None
+
+
+argmax_p.def_grad(_no_gradient)
+argmin_p.def_grad(_no_gradient)
+
+
+@cumsum_p.def_grad
+def _cumsum_grad(op, dy):
+    return cumsum(dy, op.inputs[1], exclusive=op.get_attr("exclusive"),
+                  reverse=not op.get_attr("reverse")), None
+
+
+@cumprod_p.def_grad
+def _cumprod_grad(op, dy):
+    """TF's rule: cumsum(prod * dy) / x in the opposite direction, with 0 where x is 0 (div_no_nan, so
+    not the true derivative at zeros), and no conjugation for complex input."""
+    from tensorweave._src.ops.math.binary import divide_no_nan, multiply  # binary does not import scan
+
+    x, axis = op.inputs
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    prod = cumprod(x, axis, exclusive=exclusive, reverse=reverse)
+    out = cumsum(multiply(prod, dy), axis, exclusive=exclusive, reverse=not reverse)
+    return divide_no_nan(out, x), None
