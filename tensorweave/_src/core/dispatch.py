@@ -33,6 +33,9 @@ def wrap(value) -> EagerTensor:
         return EagerTensor(value, DTYPE_OF_TORCH[value.dtype])
     if type(value) is _ndarray and value.dtype == object:
         return EagerTensor(value, _dt.string)
+    dtype = getattr(type(value), "tensor_dtype", None)  # other backend values (variant TensorLists)
+    if dtype is not None:
+        return EagerTensor(value, dtype)
     raise TypeError(f"kernel returned {type(value).__name__}, expected a torch tensor or bytes array")
 
 

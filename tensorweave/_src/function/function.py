@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from tensorweave._src.api_export import tf_export
+from tensorweave._src.api_export import EXPORTS, tf_export
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.autograph import api as autograph
 from tensorweave._src.core.context import state
@@ -253,6 +253,8 @@ def _graph_outputs(tracer: Tracer, outputs) -> Any:
     for leaf in flatten(outputs):
         if isinstance(leaf, Variable):
             leaf = leaf.value()
+        elif isinstance(leaf, EXPORTS["TensorArray"]):
+            leaf = leaf.flow  # as in TF: a returned TensorArray comes back as its flow (a variant TensorList)
         if isinstance(leaf, (int, float, complex)) or isinstance(leaf, np.generic):
             leaf = convert_to_tensor(leaf)  # TF returns Python numbers as tensors
         if isinstance(leaf, Tensor):
