@@ -11,8 +11,7 @@ def numpy_text(arr: np.ndarray, is_repr: bool = False) -> str:
         if isinstance(item, (bytes, str)):
             text = repr(item)
         elif is_repr:
-            with np.printoptions(legacy="1.25"):
-                text = repr(item)
+            text = repr(_python_scalar(item, arr.dtype))  # TF shows the Python value: 0.1f -> 0.10000000149011612
         else:
             text = str(item)
     else:
@@ -20,3 +19,14 @@ def numpy_text(arr: np.ndarray, is_repr: bool = False) -> str:
     if "\n" in text:
         text = "\n" + text
     return text
+
+
+def _python_scalar(item, dtype: np.dtype):
+    kind = dtype.kind
+    if kind == "b":
+        return bool(item)
+    if kind in "iu":
+        return int(item)
+    if kind == "c":
+        return complex(item)
+    return float(item)  # float16/32/64 and ml_dtypes' bfloat16
