@@ -133,7 +133,8 @@ def get(identifier):
 
 
 for _name, _fn in _FUNCTIONS.items():
-    export("keras.activations." + _name, _fn)
+    if _name not in ("log_softmax", "relu6", "silu"):  # usable by name, but not public in tf_keras 2.21
+        export("keras.activations." + _name, _fn)
 tf_export("keras.activations.get")(get)
 tf_export("keras.activations.serialize")(serialize)
 tf_export("keras.activations.deserialize")(deserialize)
