@@ -18,7 +18,7 @@ def _op(name: str):
 
 
 def _differentiable(dtype: _dt.DType) -> bool:
-    return dtype.is_floating or dtype.is_complex
+    return dtype.is_floating or dtype.is_complex or dtype is _dt.variant  # variant: TensorList gradients
 
 
 def zeros_for(source):
@@ -83,7 +83,12 @@ def _relevant(entries, wanted: set) -> list:
 def _accumulate(grads: dict, x, g) -> None:
     key = id(x)
     prev = grads.get(key)
-    grads[key] = g if prev is None else _op("add")(_dense(prev), _dense(g))
+    if prev is None:
+        grads[key] = g
+    elif x.dtype is _dt.variant:  # two gradients of a TensorList: AddN sums them elementwise
+        grads[key] = _op("add_n")([prev, g])
+    else:
+        grads[key] = _op("add")(_dense(prev), _dense(g))
 
 
 def _dense(g):

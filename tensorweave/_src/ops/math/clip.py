@@ -22,11 +22,16 @@ from tensorweave._src.ops.math._reduce_common import public
 from tensorweave._src.ops.math.reduce import reduce_sum
 
 # ---- AddN ----------------------------------------------------------------------------------------
-add_n_p = Primitive("AddN", allowed=_dt.NUMERIC)
+add_n_p = Primitive("AddN", allowed=_dt.NUMERIC | {_dt.variant})
 
 
 @add_n_p.def_kernel
 def _add_n(*xs):
+    if getattr(type(xs[0]), "tensor_dtype", None) is _dt.variant:  # TensorLists add elementwise
+        out = xs[0]
+        for x in xs[1:]:
+            out = out + x
+        return out
     out = xs[0].clone()
     for x in xs[1:]:
         out = out + x

@@ -57,6 +57,16 @@ class TensorListValue:
     def __len__(self) -> int:
         return len(self.items)
 
+    def __add__(self, other: "TensorListValue") -> "TensorListValue":
+        """Elementwise sum of two lists (None: zero), as TF's AddN of TensorLists; for gradients."""
+        a, b = self.items, other.items
+        items = []
+        for i in range(max(len(a), len(b))):
+            x = a[i] if i < len(a) else None
+            y = b[i] if i < len(b) else None
+            items.append(y if x is None else x if y is None else x + y)
+        return TensorListValue(tuple(items), self.element_shape, self.element_dtype)
+
     def __repr__(self) -> str:
         return "<TensorList>"
 
@@ -530,3 +540,160 @@ length_p.def_grad(lambda op, dy: [None])
 
 def tensor_list_length(lst):
     return bind(length_p, lst)
+
+
+# ---- gradients ------------------------------------------------------------------------------------
+# The gradient of a list is a list of the same length whose None elements are zeros. The helper
+# primitives below build and read such lists; they take the forward tensors they need for lengths and
+# zero shapes as inputs, so they work when shapes are only known at run time.
+
+_grad_item_p = Primitive("TensorListGradItem")  # GetItem's gradient: zeros-list with dy at `index`
+
+
+@_grad_item_p.def_kernel
+def _grad_item(lst, index, dy):
+    items = [None] * len(lst.items)
+    items[_int(index)] = dy
+    return TensorListValue(tuple(items), lst.element_shape, _dtype_of(dy))
+
+
+_grad_item_p.def_abstract(lambda lst, index, dy: _variant())
+
+_grad_read_p = Primitive("TensorListGradRead")  # an element of a gradient list, zeros when absent
+
+
+@_grad_read_p.def_kernel
+def _grad_read(dlist, index, like):
+    i = _int(index)
+    v = dlist.items[i] if 0 <= i < len(dlist.items) else None
+    if v is None:
+        return zeros_value(tuple(like.shape), _dtype_of(like), like)
+    return v
+
+
+_grad_read_p.def_abstract(lambda dlist, index, like: AbstractValue(like.dtype, like.shape))
+
+_grad_clear_p = Primitive("TensorListGradClear")  # gradient list for `like` with `indices` zeroed
+
+
+@_grad_clear_p.def_kernel
+def _grad_clear(dlist, like, indices):
+    n = len(like.items)
+    items = list(dlist.items[:n]) + [None] * max(0, n - len(dlist.items))
+    for i in indices.reshape(-1).tolist():
+        if 0 <= int(i) < n:
+            items[int(i)] = None
+    return TensorListValue(tuple(items), like.element_shape, like.element_dtype)
+
+
+_grad_clear_p.def_abstract(lambda dlist, like, indices: _variant())
+
+_grad_rows_p = Primitive("TensorListGradRows")  # rows `indices` of a gradient list, stacked like `tensor`
+
+
+@_grad_rows_p.def_kernel
+def _grad_rows(dlist, indices, tensor):
+    idx = [int(i) for i in indices.reshape(-1).tolist()]
+    rows = []
+    for r, i in enumerate(idx):
+        v = dlist.items[i] if 0 <= i < len(dlist.items) else None
+        rows.append(v if v is not None else zeros_value(tuple(tensor.shape[1:]), _dtype_of(tensor), tensor))
+    if not rows:
+        return zeros_value(tuple(tensor.shape), _dtype_of(tensor), tensor)
+    return _stack_values(rows, _dtype_of(tensor))
+
+
+_grad_rows_p.def_abstract(lambda dlist, indices, tensor: AbstractValue(tensor.dtype, tensor.shape))
+
+# Gather's gradient: TF scatters dy's rows into a new list (TensorListScatterV2), so for an index
+# gathered twice the last row wins instead of the rows being summed; reproduced as TF computes it.
+_grad_scatter_rows_p = Primitive("TensorListGradScatterRows")
+
+
+@_grad_scatter_rows_p.def_kernel
+def _grad_scatter_rows(lst, indices, dy):
+    items = [None] * len(lst.items)
+    for r, i in enumerate(int(i) for i in indices.reshape(-1).tolist()):
+        items[i] = dy[r]
+    return TensorListValue(tuple(items), lst.element_shape, _dtype_of(dy))
+
+
+_grad_scatter_rows_p.def_abstract(lambda lst, indices, dy: _variant())
+
+_grad_concat_p = Primitive("TensorListGradConcat")  # Split's gradient: the pieces concatenated like `tensor`
+
+
+@_grad_concat_p.def_kernel
+def _grad_concat(dlist, lengths, tensor):
+    pieces = []
+    for i, n in enumerate(int(v) for v in lengths.tolist()):
+        v = dlist.items[i] if i < len(dlist.items) else None
+        pieces.append(v if v is not None else
+                      zeros_value((n,) + tuple(tensor.shape[1:]), _dtype_of(tensor), tensor))
+    if not pieces:
+        return zeros_value(tuple(tensor.shape), _dtype_of(tensor), tensor)
+    return _concat_values(pieces, _dtype_of(tensor))
+
+
+_grad_concat_p.def_abstract(lambda dlist, lengths, tensor: AbstractValue(tensor.dtype, tensor.shape))
+
+
+def _no_grad(op, *dys):
+    return [None] * len(op.inputs)
+
+
+for _p in (_grad_item_p, _grad_read_p, _grad_clear_p, _grad_rows_p, _grad_scatter_rows_p, _grad_concat_p):
+    _p.def_grad(_no_grad)  # used only in backward passes (no higher-order gradients through lists yet)
+
+
+@set_item_p.def_grad
+def _set_item_grad(op, dlist):
+    lst, index, item = op.inputs
+    return [bind(_grad_clear_p, dlist, lst, index), None, bind(_grad_read_p, dlist, index, item)]
+
+
+@get_item_p.def_grad
+def _get_item_grad(op, dy):
+    lst, index = op.inputs
+    return [bind(_grad_item_p, lst, index, dy), None]
+
+
+@stack_p.def_grad
+def _stack_grad(op, dy):
+    return [bind(from_tensor_p, dy, element_shape=op.attrs["element_shape"])]
+
+
+@gather_p.def_grad
+def _gather_grad(op, dy):
+    lst, indices = op.inputs
+    return [bind(_grad_scatter_rows_p, lst, indices, dy), None]
+
+
+@concat_p.def_grad
+def _concat_grad(op, dy, dlengths):
+    return [bind(split_p, dy, op.outputs[1], element_shape=TensorShape(None))]
+
+
+@from_tensor_p.def_grad
+def _from_tensor_grad(op, dlist):
+    tensor = op.inputs[0]
+    return [bind(_grad_rows_p, dlist, _row_indices(tensor), tensor)]
+
+
+def _row_indices(tensor):
+    from tensorweave._src.ops.array.creation import range as _range
+    from tensorweave._src.ops.array.queries import shape as _shape
+
+    return _range(_shape(tensor)[0])
+
+
+@scatter_p.def_grad
+def _scatter_grad(op, dlist):
+    lst, tensor, indices = op.inputs
+    return [bind(_grad_clear_p, dlist, lst, indices), bind(_grad_rows_p, dlist, indices, tensor), None]
+
+
+@split_p.def_grad
+def _split_grad(op, dlist):
+    tensor, lengths = op.inputs
+    return [bind(_grad_concat_p, dlist, lengths, tensor), None]
