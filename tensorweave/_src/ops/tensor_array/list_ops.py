@@ -52,7 +52,8 @@ class TensorListValue:
         self.element_dtype = element_dtype
 
     def numpy(self):
-        raise errors.InvalidArgumentError(None, None, "Cannot convert a Tensor of dtype variant to a NumPy array.")
+        raise errors.InvalidArgumentError(None, None,
+                                          "Cannot convert a Tensor of dtype variant to a NumPy array.")
 
     def __len__(self) -> int:
         return len(self.items)
@@ -92,7 +93,8 @@ def _debug(shape: TensorShape) -> str:
 
 def _merge(op: str, a: TensorShape, b: TensorShape) -> TensorShape:
     if not a.is_compatible_with(b):
-        raise invalid(op, f"PartialTensorShape: Incompatible shapes during merge: {_debug(a)} vs. {_debug(b)}")
+        raise invalid(op, "PartialTensorShape: Incompatible shapes during merge: "
+                          f"{_debug(a)} vs. {_debug(b)}")
     return a.merge_with(b)
 
 
@@ -192,8 +194,8 @@ def _set_item(lst, index, item, resize_if_index_out_of_bounds=False):
     lst = _require_list("TensorListSetItem", lst)
     dtype = _dtype_of(item)
     if dtype is not lst.element_dtype:
-        raise invalid("TensorListSetItem", f"Invalid data types; op elements {tf_name(dtype)} but list elements "
-                                           f"{tf_name(lst.element_dtype)}")
+        raise invalid("TensorListSetItem", f"Invalid data types; op elements {tf_name(dtype)} but list "
+                                           f"elements {tf_name(lst.element_dtype)}")
     i = _int(index)
     items = list(lst.items)
     n = len(items)
@@ -203,8 +205,9 @@ def _set_item(lst, index, item, resize_if_index_out_of_bounds=False):
         raise invalid("TensorListSetItem", f"Trying to modify element {i} in a list with {n} elements.")
     shape = _shape_of(item)
     if not lst.element_shape.is_compatible_with(shape):
-        raise invalid("TensorListSetItem", f"Tried to set a tensor with incompatible shape at a list index. Item "
-                                           f"element shape: {_debug(shape)} list shape: {_debug(lst.element_shape)}")
+        raise invalid("TensorListSetItem", "Tried to set a tensor with incompatible shape at a list index. "
+                                           f"Item element shape: {_debug(shape)} list shape: "
+                                           f"{_debug(lst.element_shape)}")
     items[i] = item
     return TensorListValue(tuple(items), lst.element_shape, lst.element_dtype)
 
@@ -217,7 +220,8 @@ def _set_item_rule(lst, index, item, resize_if_index_out_of_bounds=False):
 
 
 def tensor_list_set_item(lst, index, item, resize_if_index_out_of_bounds=False):
-    return bind(set_item_p, lst, index, item, resize_if_index_out_of_bounds=bool(resize_if_index_out_of_bounds))
+    return bind(set_item_p, lst, index, item,
+                resize_if_index_out_of_bounds=bool(resize_if_index_out_of_bounds))
 
 
 # ---- TensorListGetItem ----------------------------------------------------------------------------
@@ -282,7 +286,8 @@ def _full_items(op: str, lst: TensorListValue, element_shape: TensorShape, indic
             raise invalid(op, "Tried to stack list which only contains uninitialized tensors and has a "
                               f"non-fully-defined element_shape: {_debug(shape)}")
     like = _any_item(lst)
-    return [v if v is not None else zeros_value(shape.as_list(), lst.element_dtype, like) for v in chosen], shape
+    values = [v if v is not None else zeros_value(shape.as_list(), lst.element_dtype, like) for v in chosen]
+    return values, shape
 
 
 @stack_p.def_kernel
@@ -291,11 +296,11 @@ def _stack(lst, element_shape, element_dtype, num_elements=-1):
     _check_dtype("TensorListStack", element_dtype, lst)
     n = len(lst.items)
     if num_elements != -1 and n != num_elements:
-        raise invalid("TensorListStack", f"Operation expected a list with {num_elements} elements but got a list "
-                                         f"with {n} elements.")
+        raise invalid("TensorListStack", f"Operation expected a list with {num_elements} elements but got a "
+                                         f"list with {n} elements.")
     values, shape = _full_items("TensorListStack", lst, element_shape,
-                                empty_message="Tried to stack elements of an empty list with non-fully-defined "
-                                              "element_shape: ")
+                                empty_message="Tried to stack elements of an empty list with "
+                                              "non-fully-defined element_shape: ")
     if not values:
         return zeros_value([0] + shape.as_list(), element_dtype)
     return _stack_values(values, element_dtype)
@@ -306,7 +311,8 @@ def _stack_rule(lst, element_shape, element_dtype, num_elements=-1):
     _require_variant("TensorListStack", lst)
     if element_shape.rank is None:
         return AbstractValue(element_dtype, None)
-    return AbstractValue(element_dtype, [None if num_elements == -1 else num_elements] + element_shape.as_list())
+    lead = None if num_elements == -1 else num_elements
+    return AbstractValue(element_dtype, [lead] + element_shape.as_list())
 
 
 def tensor_list_stack(lst, element_dtype, num_elements=-1, element_shape=None):
@@ -371,14 +377,16 @@ def _concat(lst, element_shape, element_dtype):
         if rest is None:
             rest = tail
         elif not rest.is_compatible_with(tail):
-            raise invalid(op, f"Tried to concat tensors with unequal shapes: {_debug(rest)} vs {_debug(tail)}")
+            raise invalid(op, f"Tried to concat tensors with unequal shapes: {_debug(rest)} vs "
+                              f"{_debug(tail)}")
         else:
             rest = rest.merge_with(tail)
     for v in lst.items:
         if v is None:
             if rest is None or not rest.is_fully_defined():
-                raise invalid(op, "Trying to concat list with only uninitialized tensors but element_shape_except_"
-                                  f"first_dim is not fully defined: {_debug(rest if rest is not None else shape)}")
+                known = rest if rest is not None else shape
+                raise invalid(op, "Trying to concat list with only uninitialized tensors but "
+                                  f"element_shape_except_first_dim is not fully defined: {_debug(known)}")
             v = zeros_value([0] + rest.as_list(), element_dtype, _any_item(lst))
         values.append(v)
         lengths.append(int(v.shape[0]))
@@ -449,10 +457,12 @@ def _scatter(lst, tensor, indices):
         raise invalid(op, "Tensor must be at least a vector, but saw shape: []")
     idx = [int(i) for i in indices.reshape(-1).tolist()]
     if len(idx) != tensor.shape[0]:
-        raise invalid(op, f"Invalid number of rows in input tensor. Expected: {len(idx)} Actual: {tensor.shape[0]}")
+        raise invalid(op, f"Invalid number of rows in input tensor. Expected: {len(idx)} Actual: "
+                          f"{tensor.shape[0]}")
     tail = TensorShape(list(tensor.shape)[1:])
     if not lst.element_shape.is_compatible_with(tail):
-        raise invalid(op, f"PartialTensorShape: Incompatible shapes during merge: {_debug(lst.element_shape)} vs. "
+        raise invalid(op, "PartialTensorShape: Incompatible shapes during merge: "
+                          f"{_debug(lst.element_shape)} vs. "
                           f"{_debug(tail)}")
     items = list(lst.items)
     for i in idx:
@@ -470,7 +480,8 @@ def _scatter(lst, tensor, indices):
 def _scatter_rule(lst, tensor, indices):
     _require_variant("TensorListScatterIntoExistingList", lst)
     if tensor.shape.rank == 0:
-        raise invalid("TensorListScatterIntoExistingList", "Tensor must be at least a vector, but saw shape: []")
+        raise invalid("TensorListScatterIntoExistingList",
+                      "Tensor must be at least a vector, but saw shape: []")
     return _variant()
 
 

@@ -124,7 +124,8 @@ class _EagerTensorArray:
     def read(self, index, name=None):
         index = _py_index(index)
         if index < 0:
-            raise errors.OutOfRangeError(None, None, "Reading from negative indices (index %d) is not allowed." % index)
+            raise errors.OutOfRangeError(
+                None, None, "Reading from negative indices (index %d) is not allowed." % index)
         if index >= len(self._tensor_array):
             raise errors.OutOfRangeError(None, None, "Tried to read from index %d but array size is: %d " %
                                          (index, len(self._tensor_array)))
@@ -143,7 +144,8 @@ class _EagerTensorArray:
     def _write(self, index, value):
         index = _py_index(index)
         if index < 0:
-            raise errors.OutOfRangeError(None, None, "Writing to negative indices (index %d) is not allowed." % index)
+            raise errors.OutOfRangeError(
+                None, None, "Writing to negative indices (index %d) is not allowed." % index)
         size = len(self._tensor_array)
         if index >= size:
             if not self._dynamic_size:
@@ -158,7 +160,8 @@ class _EagerTensorArray:
                 None, None, "TensorArray dtype is %s but Op is trying to write dtype %s " %
                             (self._dtype.name, value.dtype.name))
         if not self._element_shape.is_compatible_with(value.shape):
-            raise ValueError("Incompatible shape for value (%s), expected (%s)" % (value.shape, self._element_shape))
+            raise ValueError("Incompatible shape for value (%s), expected (%s)" %
+                             (value.shape, self._element_shape))
         if self._infer_shape:
             self._element_shape = self._element_shape.merge_with(value.shape)
         self._tensor_array[index] = value
@@ -229,8 +232,8 @@ class _EagerTensorArray:
                             value.shape.as_list())
         elif sum_lengths != value.shape.as_list()[0]:
             raise errors.InvalidArgumentError(
-                None, None, "Expected sum of lengths to be equal to values.shape[0], but sum of lengths is %d and "
-                            "value's shape is: %s " % (sum_lengths, value.shape.as_list()))
+                None, None, "Expected sum of lengths to be equal to values.shape[0], but sum of lengths is "
+                            "%d and value's shape is: %s " % (sum_lengths, value.shape.as_list()))
         elif not self._dynamic_size and lengths.shape[0] != len(self._tensor_array):
             raise errors.InvalidArgumentError(
                 None, None, "TensorArray's size is not equal to the size of lengths (%d vs. %d), and the "
@@ -465,8 +468,8 @@ def build_ta_with_new_flow(old_ta, flow):
     impl = old_ta._implementation if isinstance(old_ta, TensorArray) else old_ta
     if not _executing_eagerly() and not isinstance(impl, _GraphTensorArrayV2):
         raise NotImplementedError(
-            "Attempting to build a graph-mode TF2-style TensorArray from either an eager-mode TensorArray or a "
-            "TF1-style TensorArray.  This is not currently supported.  You may be attempting to capture a "
+            "Attempting to build a graph-mode TF2-style TensorArray from either an eager-mode TensorArray or "
+            "a TF1-style TensorArray.  This is not currently supported.  You may be attempting to capture a "
             "TensorArray inside a tf.function or tf.data map function. Instead, construct a new TensorArray "
             "inside the function.")
     new_ta = TensorArray(dtype=impl.dtype, handle=impl.handle, flow=flow, infer_shape=impl._infer_shape,
