@@ -3,3 +3,16 @@
 from tensorweave._src.keras import activations, backend, constraints, initializers, regularizers  # noqa: F401
 from tensorweave._src.keras.engine import base_layer, functional, input_layer, sequential, training  # noqa: F401
 from tensorweave._src.keras.layers import dense  # noqa: F401
+from tensorweave._src.keras import optimizers  # noqa: F401
+from tensorweave._src.keras.layers import activation, elu, leaky_relu, prelu, relu, softmax  # noqa: F401
+from tensorweave._src.keras.layers import dropout, gaussian_noise, spatial_dropout  # noqa: F401
+from tensorweave._src.keras.layers import cropping, flatten, lambda_layer, permute, repeat_vector  # noqa: F401
+from tensorweave._src.keras.layers import reshape, up_sampling, zero_padding  # noqa: F401
+from tensorweave._src.keras.layers import merge  # noqa: F401
+from tensorweave._src.keras.layers import category_encoding, embedding, normalization, rescaling  # noqa: F401
+from tensorweave._src.keras.layers import batch_normalization, group_normalization  # noqa: F401
+from tensorweave._src.keras.layers import layer_normalization, unit_normalization  # noqa: F401
+from tensorweave._src.keras.callbacks import base as _callbacks_base  # noqa: F401
+from tensorweave._src.keras.losses import base as _losses_base, probabilistic, registry as _losses_registry  # noqa: F401,E501
+from tensorweave._src.keras.metrics import accuracy, base_metric, registry as _metrics_registry  # noqa: F401
+from tensorweave._src.keras.utils import progbar  # noqa: F401

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.keras.engine.base_layer import Layer
+from tensorweave._src.keras.engine.training_loop import TrainingMixin
 
 
 @tf_export("keras.Model", "keras.models.Model")
-class Model(Layer):
+class Model(TrainingMixin, Layer):
     """A layer with training and inspection APIs; `Model(inputs, outputs)` gives a functional model."""
 
     def __new__(cls, *args, **kwargs):
@@ -40,6 +41,17 @@ class Model(Layer):
         self.optimizer = None
         self.history = None
         self.stop_training = False
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """`keras.Model.from_config`: a functional config (with `input_layers`) rebuilds a Functional model;
+        otherwise the (subclassed) model's constructor gets the config."""
+        if "input_layers" in config and "output_layers" in config:
+            from tensorweave._src.keras.engine.functional import Functional
+            from tensorweave._src.keras.engine.serialization import functional_from_config
+
+            return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
+        return cls(**config)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A sub-layer by name or by index in `layers`."""

@@ -123,14 +123,24 @@ def static_dims(op_name: str, x) -> list:
     return shape.as_list()
 
 
-def reduction_grad_info(op):
+def reduction_grad_info(op, dynamic: bool = False):
     """`(dims, axes, kept)` of a recorded reduction op (inputs (input, reduction_indices)): the input's
-    dims, the normalized reduced axes and the output shape as if keep_dims were set."""
+    dims, the normalized reduced axes and the output shape as if keep_dims were set.
+
+    With `dynamic`, an input whose shape is only partly known (a traced batch dimension) gives `dims`
+    and `kept` as int32 shape tensors computed at run time instead of lists."""
     x, axis = op.inputs[0], op.inputs[1]
-    dims = static_dims(op.type, x)
     const = getattr(axis, "const", None)
     if const is None:
         raise NotImplementedError(f"{op.type} gradient needs constant reduction indices")
+    rank = x.shape.rank
+    if dynamic and rank is not None and not x.shape.is_fully_defined():
+        axes = reduction_axes(op.type, np.asarray(const).reshape(-1).tolist(), rank)
+        dims = public("shape")(x)
+        ones = [[a] for a in axes]
+        kept = public("tensor_scatter_nd_update")(dims, ones, [1] * len(axes)) if axes else dims
+        return dims, axes, kept
+    dims = static_dims(op.type, x)
     axes = reduction_axes(op.type, np.asarray(const).reshape(-1).tolist(), len(dims))
     kept = [1 if i in axes else d for i, d in enumerate(dims)]
     return dims, axes, kept

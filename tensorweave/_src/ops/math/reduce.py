@@ -146,28 +146,35 @@ euclidean_norm_p = _define("EuclideanNorm", _euclidean_norm, _NUM)
 # ---- gradient rules (TF's math_grad): `op.inputs` = (input, reduction_indices) ----------------------
 
 def _kept(t, kept):
-    """`t` reshaped to the output shape with reduced dims kept (no-op when it already is)."""
-    return t if t.shape.as_list() == kept else public("reshape")(t, kept)
+    """`t` reshaped to the output shape with reduced dims kept (no-op when it already is); `kept` is a
+    list, or a shape tensor when the input's shape is only known at run time."""
+    if isinstance(kept, list) and t.shape.rank is not None and t.shape.as_list() == kept:
+        return t
+    return public("reshape")(t, kept)
 
 
 @sum_p.def_grad
 def _sum_grad(op, dy):
-    dims, _, kept = reduction_grad_info(op)
+    dims, _, kept = reduction_grad_info(op, dynamic=True)
     return public("broadcast_to")(_kept(dy, kept), dims), None
 
 
 @mean_p.def_grad
 def _mean_grad(op, dy):
-    dims, _, kept = reduction_grad_info(op)
-    factor = math.prod(dims) // max(math.prod(kept), 1)
+    dims, _, kept = reduction_grad_info(op, dynamic=True)
     g = public("broadcast_to")(_kept(dy, kept), dims)
-    return composite.truediv(g, tensor(factor, dtype=g.dtype)), None
+    if isinstance(dims, list):
+        factor = tensor(math.prod(dims) // max(math.prod(kept), 1), dtype=g.dtype)
+    else:  # sizes known only at run time
+        factor = cast(public("maximum")(public("math.floordiv")(public("size")(op.inputs[0]),
+                                                           public("maximum")(public("size")(dy), 1)), 1), g.dtype)
+    return composite.truediv(g, factor), None
 
 
 def _min_or_max_grad(op, dy):
     """The gradient goes to the selected elements, split equally among ties (TF's rule)."""
     x = op.inputs[0]
-    _, _, kept = reduction_grad_info(op)
+    _, _, kept = reduction_grad_info(op, dynamic=True)
     y = _kept(op.outputs[0], kept)
     g = _kept(dy, kept)
     indicators = cast(composite.equal(y, x), g.dtype)
@@ -202,7 +209,7 @@ def _prod_grad(op, dy):
 @euclidean_norm_p.def_grad
 def _euclidean_norm_grad(op, dy):
     """x / (norm / dy), as TF computes it: NaN where the norm is 0."""
-    _, _, kept = reduction_grad_info(op)
+    _, _, kept = reduction_grad_info(op, dynamic=True)
     norm_over_dy = composite.truediv(_kept(op.outputs[0], kept), _kept(dy, kept))
     return composite.truediv(op.inputs[0], norm_over_dy), None
 
