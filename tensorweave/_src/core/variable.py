@@ -46,6 +46,8 @@ class Variable(TensorOperators):
         tracer = state.tracer
         if tracer is not None:
             tracer.variable_created(self)  # tf.function allows this on its first trace only
+            if isinstance(initial_value, Tensor) and not isinstance(initial_value, EagerTensor):
+                initial_value = tracer.lift(initial_value)  # computed from constants only: evaluate now
         with init_scope():  # the variable lives outside any graph being traced: its value is eager
             if callable(initial_value):
                 initial_value = initial_value()

@@ -47,6 +47,31 @@ class Tracer:
     def variable_created(self, variable) -> None:
         """Called by tf.Variable while this tracer is active (tf.function restricts when it may)."""
 
+    def lift(self, tensor):
+        """The eager value of a traced tensor that depends on constants only (e.g. a `tf.zeros` used as a
+        variable's initial value inside a tf.function); other tensors are returned unchanged."""
+        if not isinstance(tensor, SymbolicTensor) or tensor.node.graph is not self.graph:
+            return tensor
+        needed, stack = {}, [tensor.node]
+        while stack:
+            node = stack.pop()
+            if id(node) in needed:
+                continue
+            if node.stateful or node.op is special_ops.placeholder_p:
+                return tensor
+            needed[id(node)] = node
+            stack.extend(x.node for x in node.inputs)
+        values = {}
+        for node in self.graph.nodes:  # program order is a valid evaluation order
+            if id(node) not in needed:
+                continue
+            out = node.op.kernel(*[values[id(x)] for x in node.inputs], **node.attrs)
+            for o, v in zip(node.outputs, out if node.op.multiple_results else (out,)):
+                values[id(o)] = v
+        from tensorweave._src.core.dispatch import wrap  # the dispatch point wraps kernel results
+
+        return wrap(values[id(tensor)])
+
     # ---- the interpreter interface (see core/dispatch.py) ----------------------------------------
     def bind(self, prim, inputs, attrs):
         ins = [self.as_graph_tensor(x) for x in inputs]
@@ -129,7 +154,8 @@ class Tracer:
     def _fold_constants(self, prim, ins, attrs, avals):
         if prim.name in _SHAPE_ONLY_OPS and ins and all(x.shape.is_fully_defined() for x in ins):
             ins = [_ShapeOnly(x) for x in ins]  # their result depends on the input's shape, not its values
-        if prim.stateful or not ins or any(x.const is None for x in ins) or prim.kernel is None:
+        if prim.stateful or not ins or any(x.const is None for x in ins) or prim.kernel is None \
+                or not getattr(prim, "const_fold", True):  # e.g. loops: running them at trace time may not end
             return avals
         if any(a.dtype is _dt.variant for a in avals):  # variant values (TensorLists) have no numpy form
             return avals
