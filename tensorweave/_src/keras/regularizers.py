@@ -7,9 +7,16 @@ tf.Tensor(0.5, shape=(), dtype=float32)
 
 from __future__ import annotations
 
+import numpy as np
+
 from tensorweave._src.api_export import PublicNamespace, export, tf_export
 
 tf = PublicNamespace()
+
+
+def _floatx(value) -> float:
+    """Keras keeps regularization factors as float32 (its configs show 0.009999999776482582 for 0.01)."""
+    return float(np.float32(value))
 
 
 class Regularizer:
@@ -26,8 +33,8 @@ class Regularizer:
 
 class L1L2(Regularizer):
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = float(l1)
-        self.l2 = float(l2)
+        self.l1 = _floatx(l1)
+        self.l2 = _floatx(l2)
 
     def __call__(self, x):
         total = tf.constant(0.0, dtype=x.dtype)
@@ -43,7 +50,7 @@ class L1L2(Regularizer):
 
 class L1(Regularizer):
     def __init__(self, l1=0.01, **kwargs):
-        self.l1 = float(kwargs.pop("l", l1))
+        self.l1 = _floatx(kwargs.pop("l", l1))
 
     def __call__(self, x):
         return self.l1 * tf.reduce_sum(tf.abs(x))
@@ -54,7 +61,7 @@ class L1(Regularizer):
 
 class L2(Regularizer):
     def __init__(self, l2=0.01, **kwargs):
-        self.l2 = float(kwargs.pop("l", l2))
+        self.l2 = _floatx(kwargs.pop("l", l2))
 
     def __call__(self, x):
         return self.l2 * tf.reduce_sum(tf.square(x))
