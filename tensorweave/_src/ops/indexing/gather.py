@@ -16,7 +16,9 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
+from tensorweave._src.framework.indexed_slices import IndexedSlices
 from tensorweave._src.ops._common import dims_str, invalid, static_value, tensor
+from tensorweave._src.ops.indexing._grad_util import T, dense, rank
 from tensorweave._src.ops.indexing._util import (
     as_long,
     bits,
@@ -35,7 +37,7 @@ gather_p = Primitive("GatherV2")
 
 
 @gather_p.def_kernel
-def _gather(params, indices, axis, batch_dims):
+def _gather(params, indices, axis, batch_dims, given_axis=None):
     if isinstance(params, torch.Tensor):
         return unbits(_gather_values(bits(params), indices, axis, batch_dims), params.dtype)
     return _gather_values(params, indices, axis, batch_dims)
@@ -61,7 +63,7 @@ def _gather_values(params, indices, axis, batch_dims):
 
 
 @gather_p.def_abstract
-def _gather_rule(params, indices, axis, batch_dims):
+def _gather_rule(params, indices, axis, batch_dims, given_axis=None):
     check_index_dtype("GatherV2", indices.dtype, allowed=_GATHER_INDICES)
     ps, ids = params.shape, indices.shape
     if ps.rank is None or ids.rank is None:
@@ -103,6 +105,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     check_index_dtype("GatherV2", indices.dtype, allowed=_GATHER_INDICES)
     batch_dims = int(static_value(batch_dims))
     axis = batch_dims if axis is None else int(static_value(axis))
+    given_axis = axis
     prank, irank = params.shape.rank, indices.shape.rank
     if irank is not None and batch_dims < 0:
         batch_dims += irank
@@ -115,11 +118,53 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
             if batch_dims > axis and batch_dims <= irank:  # TF then gathers without batch dims
                 batch_dims = 0
             _check_gather_dims(prank, irank, axis, batch_dims)
+    if given_axis != axis:  # TF's gradient is sparse only for an axis given as 0
+        return bind(gather_p, params, indices, axis=axis, batch_dims=batch_dims, given_axis=given_axis)
     return bind(gather_p, params, indices, axis=axis, batch_dims=batch_dims)
 
 
 def _as_tensor(x):
     return x._as_tensor() if hasattr(x, "_as_tensor") else tensor(x)
+
+
+@gather_p.def_grad
+def _gather_grad(op, dy):
+    """TF's GatherV2 gradient: for an axis given as 0 an `IndexedSlices` (values = dy with the index
+    dimensions flattened, indices flattened, dense_shape = int32 shape of params); otherwise dense
+    (the slices summed into params' shape with unsorted_segment_sum)."""
+    params, indices = op.inputs
+    axis, batch_dims = op.get_attr("axis"), op.get_attr("batch_dims")
+    dy = dense(dy)
+    params_shape = T.shape(params)
+    if axis == 0 and op.attrs.get("given_axis", 0) == 0:
+        size = T.expand_dims(T.size(indices), 0)
+        values = T.reshape(dy, T.concat([size, params_shape[1:]], 0))
+        return IndexedSlices(values, T.reshape(indices, size), params_shape), None
+    # dy: B + P + I + Q (batch, params dims before axis, index dims, params dims after axis);
+    # sum its I-slices into rows B*n of a [prod(B) * n] + P + Q tensor, then put n back at axis.
+    b = batch_dims
+    n_p, n_i = axis - b, rank(indices) - b
+    n_q = rank(params) - axis - 1
+    perm = (list(range(b)) + list(range(b + n_p, b + n_p + n_i)) + list(range(b, b + n_p))
+            + list(range(b + n_p + n_i, b + n_p + n_i + n_q)))
+    dyt = T.transpose(dy, perm)
+    outer, inner = params_shape[:axis][b:], params_shape[axis + 1:]
+    n = params_shape[axis]
+    values = T.reshape(dyt, T.concat([[-1], outer, inner], 0))
+    idx = T.cast(indices, _dt.int64)
+    n64 = T.cast(n, _dt.int64)
+    segments = n64
+    if b:
+        batch_shape = params_shape[:b]
+        nb = T.cast(T.reduce_prod(batch_shape), _dt.int64)
+        offsets = T.reshape(T.range(0, nb * n64, n64, dtype=_dt.int64),
+                            T.concat([batch_shape, T.ones([n_i], _dt.int32)], 0))
+        idx = idx + offsets
+        segments = nb * n64
+    summed = T.unsorted_segment_sum(values, T.reshape(idx, [-1]), segments)
+    summed = T.reshape(summed, T.concat([params_shape[:b], T.expand_dims(n, 0), outer, inner], 0))
+    back = list(range(b)) + list(range(b + 1, b + 1 + n_p)) + [b] + list(range(b + 1 + n_p, rank(params)))
+    return T.transpose(summed, back), None
 
 
 # ---- GatherNd ----------------------------------------------------------------------------------
@@ -195,4 +240,32 @@ def gather_nd(params, indices, batch_dims=0, name=None):
                 raise invalid("GatherNd", f"params.shape[{d}]: {pd[d]} should be equal to "
                                           f"indices.shape[{d}]: {idd[d]}")
     return bind(gather_nd_p, params, indices, batch_dims=batch_dims)
+
+
+@gather_nd_p.def_grad
+def _gather_nd_grad(op, dy):
+    """TF's GatherNd gradient: `scatter_nd(indices, dy, shape(params))` (shape in the indices' dtype);
+    an `IndexedSlices` when indices has shape [N, 1]. With batch_dims, TF's composite gathers with
+    the batch coordinates prepended to the indices; the gradient scatters the same way (dense)."""
+    params, indices = op.inputs
+    dy = dense(dy)
+    b = op.get_attr("batch_dims")
+    shape = T.shape(params, out_type=indices.dtype)
+    if b == 0:
+        dims = indices.shape.as_list() if indices.shape.rank is not None else None
+        if dims is not None and len(dims) == 2 and dims[-1] == 1:
+            return IndexedSlices(dy, T.squeeze(indices, axis=-1), shape), None
+        return T.scatter_nd(indices, dy, shape), None
+    # flatten the batch dims: params [nb] + G, indices [nb] + I + [C] -> [nb] + I + [1 + C]
+    n_i = rank(indices) - b - 1
+    ishape = T.shape(indices, out_type=indices.dtype)
+    nb = T.reduce_prod(shape[:b])
+    flat_idx = T.reshape(indices, T.concat([T.expand_dims(nb, 0), ishape[b:]], 0))
+    grid = T.reshape(T.range(nb), T.concat([T.expand_dims(nb, 0), T.ones([n_i + 1], indices.dtype)], 0))
+    grid = T.broadcast_to(grid, T.concat([T.shape(flat_idx, out_type=indices.dtype)[:-1],
+                                          T.ones([1], indices.dtype)], 0))
+    full = T.concat([grid, flat_idx], -1)
+    flat_shape = T.concat([T.expand_dims(nb, 0), shape[b:]], 0)
+    dyf = T.reshape(dy, T.concat([T.expand_dims(T.cast(nb, _dt.int32), 0), T.shape(dy)[b:]], 0))
+    return T.reshape(T.scatter_nd(full, dyf, flat_shape), shape), None
 

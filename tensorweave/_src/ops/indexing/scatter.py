@@ -21,6 +21,7 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import _tf_type_name, dims_str, invalid, tensor
+from tensorweave._src.ops.indexing._grad_util import T, dense
 from tensorweave._src.ops.indexing._util import (
     as_long,
     bits,
@@ -151,6 +152,12 @@ def scatter_nd(indices, updates, shape, name=None):
     return bind(scatter_nd_p, indices, updates, shape)
 
 
+@scatter_nd_p.def_grad
+def _scatter_nd_grad(op, dy):
+    """d updates = gather_nd(dy, indices): duplicates each get the full gradient of their slot."""
+    return None, T.gather_nd(dense(dy), op.inputs[0]), None
+
+
 # ---- TensorScatter{Update,Add,Sub,Max,Min} -------------------------------------------------------
 
 _ALL = frozenset(d for d in _dt.ALL if d.name not in ("resource", "variant"))
@@ -184,12 +191,49 @@ def _define(mode: str) -> Primitive:
                       updates.shape)
         return AbstractValue(t.dtype, t.shape)
 
+    prim.def_grad(_TENSOR_SCATTER_GRADS[mode])
     PRIMITIVES[mode] = prim
     return prim
 
 
+# Gradient rules (TF's): for update, the overwritten slots of `tensor` get no gradient and every
+# update, duplicates included (even the ones a later duplicate overwrote), gets gather_nd(dy).
+def _update_grad(op, dy):
+    dy = dense(dy)
+    indices, updates = op.inputs[1], op.inputs[2]
+    tensor_grad = T.tensor_scatter_nd_update(dy, indices, T.zeros_like(updates))
+    return tensor_grad, None, T.gather_nd(dy, indices)
+
+
+def _add_grad(op, dy):
+    dy = dense(dy)
+    return dy, None, T.gather_nd(dy, op.inputs[1])
+
+
+def _sub_grad(op, dy):
+    dy = dense(dy)
+    return dy, None, T.negative(T.gather_nd(dy, op.inputs[1]))
+
+
+def _min_max_grad(op, dy):
+    """Ties between `tensor` and updates (or among updates) share the gradient equally."""
+    dy = dense(dy)
+    t, indices, updates = op.inputs
+    out = op.outputs[0]
+    x_ind = T.cast(T.equal(t, out), dy.dtype)
+    y_ind = T.cast(T.equal(updates, T.gather_nd(out, indices)), dy.dtype)
+    ys_ind = T.scatter_nd(indices, y_ind, T.shape(t, out_type=indices.dtype))
+    ind = x_ind + ys_ind
+    return dy * x_ind / ind, None, T.gather_nd(dy / ind, indices) * y_ind
+
+
+_TENSOR_SCATTER_GRADS = {"update": _update_grad, "add": _add_grad, "sub": _sub_grad,
+                         "max": _min_max_grad, "min": _min_max_grad}
+
 for _mode in _TENSOR_SCATTER:
     _define(_mode)
+
+
 
 
 def _tensor(x, dtype=None):

@@ -18,6 +18,7 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import dims_str, invalid, tensor
+from tensorweave._src.ops.indexing._grad_util import T, dense, differentiable, gather_drop_negatives, rank
 from tensorweave._src.ops.indexing._util import (
     bits,
     check_index_dtype,
@@ -79,6 +80,105 @@ def _reduce_values(data, ids, n: int, kind: str, empty: str, orig_dtype):
     return out.reshape((n,) + rest)
 
 
+# ---- gradient rules (TF's, from math_grad.py; the unsorted mean / sqrt_n ones as for TF's composites) ----
+
+
+def _sorted_sum_grad(op, dy):
+    return T.gather(dense(dy), op.inputs[1]), None
+
+
+def _sorted_mean_grad(op, dy):
+    x, ids = op.inputs
+    dy = dense(dy)
+    ones_shape = T.concat([T.shape(ids), T.ones([rank(x) - 1], _dt.int32)], 0)
+    counts = T.segment_sum(T.ones(ones_shape, dy.dtype), ids)
+    return T.gather(T.divide(dy, counts), ids), None
+
+
+def _sorted_min_max_grad(op, dy):
+    """Ties share the segment's gradient equally."""
+    x, ids = op.inputs
+    dy = dense(dy)
+    is_selected = T.equal(x, T.gather(op.outputs[0], ids))
+    num_selected = T.segment_sum(T.cast(is_selected, dy.dtype), ids)
+    gathered = T.gather(T.divide(dy, num_selected), ids)
+    return T.where(is_selected, gathered, T.zeros_like(x)), None
+
+
+def _sorted_prod_grad(op, dy):
+    """prod / x, or for the one zero of a segment the product of the others (0 with two zeros)."""
+    x, ids = op.inputs
+    dy = dense(dy)
+    is_zero = T.equal(x, T.zeros_like(x))
+    num_zeros = T.segment_sum(T.cast(is_zero, _dt.int32), ids)
+    dy = T.where(T.greater(num_zeros, 1), T.zeros_like(dy), dy)
+    non_zero_data = T.where(is_zero, T.ones_like(x), x)
+    non_zero_prod = T.segment_prod(non_zero_data, ids)
+    gathered_prod = T.gather(op.outputs[0], ids)
+    gathered_non_zero_prod = T.gather(non_zero_prod, ids)
+    partial = T.where(is_zero, gathered_non_zero_prod, gathered_prod / non_zero_data)
+    return T.gather(dy, ids) * partial, None
+
+
+_SORTED_GRADS = {"sum": _sorted_sum_grad, "mean": _sorted_mean_grad, "max": _sorted_min_max_grad,
+                 "min": _sorted_min_max_grad, "prod": _sorted_prod_grad}
+
+
+def _unsorted_sum_grad(op, dy):
+    """Rows of negative (dropped) ids get zeros."""
+    return gather_drop_negatives(dense(dy), op.inputs[1])[0], None, None
+
+
+def _unsorted_min_max_grad(op, dy):
+    x, ids = op.inputs[0], op.inputs[1]
+    dy = dense(dy)
+    gathered_out, clipped, is_positive = gather_drop_negatives(op.outputs[0], ids)
+    is_selected = T.logical_and(T.equal(x, gathered_out), is_positive)
+    num_selected = T.unsorted_segment_sum(T.cast(is_selected, dy.dtype), ids, op.inputs[2])
+    gathered, _, _ = gather_drop_negatives(T.divide(dy, num_selected), None, clipped, is_positive)
+    return T.where(is_selected, gathered, T.zeros_like(gathered)), None, None
+
+
+def _unsorted_prod_grad(op, dy):
+    x, ids, n = op.inputs
+    dy = dense(dy)
+    is_zero = T.equal(x, T.zeros_like(x))
+    num_zeros = T.unsorted_segment_sum(T.cast(is_zero, _dt.int32), ids, n)
+    dy = T.where(T.greater(num_zeros, 1), T.zeros_like(dy), dy)
+    non_zero_data = T.where(is_zero, T.ones_like(x), x)
+    non_zero_prod = T.unsorted_segment_prod(non_zero_data, ids, n)
+    clipped = T.maximum(ids, T.zeros_like(ids))
+    gathered_prod = T.gather(op.outputs[0], clipped)
+    gathered_non_zero_prod = T.gather(non_zero_prod, clipped)
+    partial = T.where(is_zero, gathered_non_zero_prod, gathered_prod / x)  # may hold nan/inf, unselected
+    return gather_drop_negatives(dy, ids, clipped)[0] * partial, None, None
+
+
+def _segment_counts(x, ids, n, dtype):
+    """max(number of ids in each segment, 1), shaped to broadcast against the segment rows."""
+    counts = T.unsorted_segment_sum(T.ones(T.shape(ids), dtype), ids, n)
+    shape = T.concat([T.reshape(T.cast(n, _dt.int32), [1]), T.ones([rank(x) - rank(ids)], _dt.int32)], 0)
+    return T.maximum(T.reshape(counts, shape), T.ones([], dtype))
+
+
+def _unsorted_mean_grad(op, dy):
+    x, ids, n = op.inputs
+    if not differentiable(x):
+        return None, None, None
+    dy = dense(dy)
+    return gather_drop_negatives(T.divide(dy, _segment_counts(x, ids, n, dy.dtype)), ids)[0], None, None
+
+
+def _unsorted_sqrt_n_grad(op, dy):
+    x, ids, n = op.inputs
+    dy = dense(dy)
+    scale = T.sqrt(_segment_counts(x, ids, n, dy.dtype))
+    return gather_drop_negatives(T.divide(dy, scale), ids)[0], None, None
+
+
+_UNSORTED_GRADS = {"sum": _unsorted_sum_grad, "max": _unsorted_min_max_grad, "min": _unsorted_min_max_grad,
+                   "prod": _unsorted_prod_grad, "mean": _unsorted_mean_grad, "sqrt_n": _unsorted_sqrt_n_grad}
+
 # ---- sorted segment ops ------------------------------------------------------------------------
 
 _SORTED = {"sum": ("SegmentSum", _dt.NUMERIC), "mean": ("SegmentMean", _dt.NUMERIC),
@@ -115,6 +215,7 @@ def _define_sorted(kind: str):
             return AbstractValue(data.dtype, None)
         return AbstractValue(data.dtype, [None] + data.shape.as_list()[1:])
 
+    prim.def_grad(_SORTED_GRADS[kind])
     SORTED_PRIMITIVES[kind] = prim
 
     def op(data, segment_ids, name=None):
@@ -181,6 +282,7 @@ def _define_unsorted(kind: str):
                                    f"{dims_str(sd)}")
         return AbstractValue(out_dtype, [n] + dd[len(sd):])
 
+    prim.def_grad(_UNSORTED_GRADS[kind])
     UNSORTED_PRIMITIVES[kind] = prim
 
     def op(data, segment_ids, num_segments, name=None):

@@ -21,6 +21,7 @@ from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import _tf_type_name, broadcast_shape, dims_str, invalid, tensor
 from tensorweave._src.ops.cast import cast
+from tensorweave._src.ops.indexing._grad_util import T, dense
 from tensorweave._src.ops.indexing._util import bad_dtype, bits, prod, unbits
 
 _WHERE_ALLOWED = _dt.NUMERIC | {_dt.bool}
@@ -76,6 +77,20 @@ def _select_rule(condition, t, e):
         raise invalid("SelectV2", f"condition {dims_str(condition.shape)}, then {dims_str(t.shape)}, and "
                                   f"else {dims_str(e.shape)} must be broadcastable") from None
     return AbstractValue(t.dtype, shape)
+
+
+@select_p.def_grad
+def _select_grad(op, dy):
+    """dy goes to the branch each element was chosen from and zeros to the other (a select, never a
+    multiplication by the mask, so an inf/NaN in dy stays out of the unchosen branch).
+
+    As in TF, a NaN still poisons the gradient when the unchosen branch *computes* something whose
+    derivative is inf/NaN there: in `tf.where(x > 0, tf.sqrt(x), 0.0)` at x < 0 the sqrt branch gets
+    the zero gradient, and sqrt's rule then makes 0 * inf = NaN. Broadcasting is undone centrally."""
+    dy = dense(dy)
+    c = op.inputs[0]
+    zeros = T.zeros([], dy.dtype)
+    return None, T.where(c, dy, zeros), T.where(c, zeros, dy)
 
 
 @tf_export("where")
@@ -177,6 +192,23 @@ def _tensor(v):
     return v._as_tensor() if hasattr(v, "_as_tensor") else tensor(v)
 
 
+@boolean_mask_p.def_grad
+def _boolean_mask_grad(op, dy):
+    """Dense, as TF's (its boolean_mask is reshape + gather, and Reshape densifies the gather's
+    IndexedSlices): dy's slices at the kept positions, zeros elsewhere. Built as a gather from
+    [zeros, dy] by each position's 1-based rank among the kept ones (0 for dropped positions)."""
+    x, mask = op.inputs
+    axis = op.get_attr("axis")
+    dy = dense(dy)
+    keep = T.reshape(mask if mask.dtype is _dt.bool else T.not_equal(mask, T.zeros_like(mask)), [-1])
+    rank_in_kept = T.cumsum(T.cast(keep, _dt.int32))
+    source = T.where(keep, rank_in_kept, T.zeros_like(rank_in_kept))
+    dshape = T.shape(dy)
+    zero_slice = T.zeros(T.concat([dshape[:axis], [1], dshape[axis + 1:]], 0), dy.dtype)
+    padded = T.concat([zero_slice, dy], axis)
+    return T.reshape(T.gather(padded, source, axis=axis), T.shape(x)), None
+
+
 # ---- sequence_mask --------------------------------------------------------------------------------
 
 sequence_mask_p = Primitive("SequenceMask")
@@ -225,6 +257,11 @@ def _max_len_rule(lengths):
     if const is not None:
         value = np.maximum(np.max(const), 0) if np.size(const) else np.zeros((), const.dtype)
     return AbstractValue(lengths.dtype, [], value)
+
+
+# Not differentiable (TF's sequence_mask is a comparison): None for lengths and maxlen.
+sequence_mask_p.def_grad(lambda op, dy: (None, None))
+_max_p.def_grad(lambda op, dy: None)
 
 
 @tf_export("sequence_mask")

@@ -22,6 +22,7 @@ from tensorweave._src.core.backend import TORCH_OF
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import _tf_type_name, invalid, static_value, tensor
+from tensorweave._src.ops.indexing._grad_util import T, dense, rank, scatter_last
 from tensorweave._src.ops.indexing._util import bad_dtype, bits, check_index_dtype, order_key, unbits
 
 _TOPK_ALLOWED = _dt.REAL
@@ -118,6 +119,31 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
     return _sort_args(sort_p, values, axis, direction)
 
 
+@sort_p.def_grad
+def _sort_grad(op, dy):
+    """Each sorted value's gradient goes back to the position it came from (TF's sort is top_k on
+    the values, negated for ascending; equal values keep their order in both, so ties match)."""
+    x = op.inputs[0]
+    axis, descending = op.get_attr("axis"), op.get_attr("descending")
+    order = bind(argsort_p, x, axis=axis, descending=descending)
+    last = rank(x) - 1
+    dy = dense(dy)
+    if axis == last:
+        return scatter_last(dy, order, T.shape(x))
+    perm = list(range(rank(x)))
+    perm[axis], perm[last] = last, axis
+    dx = scatter_last(T.transpose(dy, perm), T.transpose(order, perm), T.shape(T.transpose(x, perm)))
+    return T.transpose(dx, perm)
+
+
+@argsort_p.def_grad
+def _argsort_grad(op, dy):
+    """Reached only when the int32 positions are themselves the target: TF's argsort is top_k's
+    indices (of the negated values when ascending), whose gradient is zeros (-0.0 when ascending)."""
+    zeros = T.zeros_like(op.inputs[0])
+    return zeros if op.get_attr("descending") else T.negative(zeros)
+
+
 @tf_export("argsort")
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """int32 positions that sort `values` along `axis` (always stable)."""
@@ -164,6 +190,12 @@ def _top_k_rule(x, k, sorted, index_type):
         raise invalid("TopKV2", f"input must have at least k columns. Had {dims[-1]}, needed {kv}")
     out = dims[:-1] + [kv]
     return AbstractValue(x.dtype, out), AbstractValue(index_type, out)
+
+
+@top_k_p.def_grad
+def _top_k_grad(op, dvalues, dindices):
+    """The values' gradient scattered to the positions they were taken from; `k` gets None."""
+    return scatter_last(dense(dvalues), op.outputs[1], T.shape(op.inputs[0])), None
 
 
 @tf_export("math.top_k", "nn.top_k")
@@ -266,6 +298,8 @@ def _bound_primitive(op_name: str, right: bool) -> Primitive:
 
 lower_bound_p = _bound_primitive("LowerBound", False)
 upper_bound_p = _bound_primitive("UpperBound", True)
+for _p in (lower_bound_p, upper_bound_p):  # not differentiable: None for both inputs, as TF
+    _p.def_grad(lambda op, dy: (None, None))
 
 
 @tf_export("searchsorted")
