@@ -1,0 +1,214 @@
+"""`tf.data.Dataset`: an immutable description of a stream of elements (nested structures of tensors);
+iterating it runs the pipeline. Transformations return new datasets.
+
+>>> import tensorweave as tf
+>>> ds = tf.data.Dataset.range(6).map(lambda x: x * 2).batch(4)
+>>> [b.numpy().tolist() for b in ds]
+[[0, 2, 4, 6], [8, 10]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensorweave._src.api_export import PublicNamespace, export, tf_export
+
+tf = PublicNamespace()
+
+INFINITE = -1
+UNKNOWN = -2
+
+
+@tf_export("data.Dataset")
+class DatasetV2:
+    """Base class: subclasses define `element_spec`, `_iterate()` and `_cardinality()`."""
+
+    # ---- what subclasses provide -------------------------------------------------------------------
+    @property
+    def element_spec(self):
+        return self._element_spec
+
+    def _iterate(self):
+        raise NotImplementedError
+
+    def _cardinality(self) -> int:
+        return UNKNOWN
+
+    def _batches(self, batch_size: int, drop_remainder: bool):
+        """Batches of this dataset, or None when the dataset cannot batch faster than element by element."""
+        return None
+
+    # ---- iteration ---------------------------------------------------------------------------------
+    def __iter__(self):
+        from tensorweave._src.data.iterator import OwnedIterator  # the iterator builds on datasets
+
+        return OwnedIterator(self)
+
+    def as_numpy_iterator(self):
+        """Iterates elements as numpy values (structure preserved)."""
+        from tensorweave._src.util import nest
+
+        for element in self:
+            yield nest.map_structure(lambda t: t.numpy() if hasattr(t, "numpy") else t, element)
+
+    def cardinality(self):
+        return tf.constant(self._cardinality(), dtype="int64")
+
+    def __len__(self) -> int:
+        n = self._cardinality()
+        if n == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if n == UNKNOWN:
+            raise TypeError("The dataset length is unknown.")
+        return n
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<_{type(self).__name__} element_spec={self.element_spec!r}>"
+
+    # ---- sources -----------------------------------------------------------------------------------
+    @staticmethod
+    def from_tensor_slices(tensors, name=None) -> "DatasetV2":
+        """Slices each component along its first dimension (all must have the same length)."""
+        from tensorweave._src.data import sources
+
+        return sources.TensorSliceDataset(tensors)
+
+    @staticmethod
+    def from_tensors(tensors, name=None) -> "DatasetV2":
+        from tensorweave._src.data import sources
+
+        return sources.TensorDataset(tensors)
+
+    @staticmethod
+    def range(*args, **kwargs) -> "DatasetV2":
+        from tensorweave._src.data import sources
+
+        return sources.RangeDataset(*args, **kwargs)
+
+    @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
+                       name=None) -> "DatasetV2":
+        from tensorweave._src.data import sources
+
+        return sources.GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
+
+    @staticmethod
+    def zip(*datasets, name=None) -> "DatasetV2":
+        from tensorweave._src.data import combine
+
+        if len(datasets) == 1 and not isinstance(datasets[0], DatasetV2):
+            datasets = datasets[0]
+        return combine.ZipDataset(datasets)
+
+    @staticmethod
+    def counter(start=0, step=1, dtype="int64", name=None) -> "DatasetV2":
+        from tensorweave._src.data import sources
+
+        return sources.RangeDataset(start, None, step, dtype=dtype)
+
+    # ---- transformations ---------------------------------------------------------------------------
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> "DatasetV2":
+        """Applies `map_func` (traced once, like a tf.function) to each element."""
+        from tensorweave._src.data import transforms
+
+        return transforms.MapDataset(self, map_func, num_parallel_calls, deterministic)
+
+    def filter(self, predicate, name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.FilterDataset(self, predicate)
+
+    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None,
+              name=None) -> "DatasetV2":
+        """Stacks consecutive elements; the batch dimension is None unless drop_remainder makes it static."""
+        from tensorweave._src.data import batching
+
+        return batching.BatchDataset(self, batch_size, drop_remainder)
+
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
+
+    def repeat(self, count=None, name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.RepeatDataset(self, count)
+
+    def take(self, count, name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.TakeDataset(self, count)
+
+    def skip(self, count, name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.SkipDataset(self, count)
+
+    def prefetch(self, buffer_size, name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.PrefetchDataset(self, buffer_size)
+
+    def cache(self, filename="", name=None) -> "DatasetV2":
+        from tensorweave._src.data import transforms
+
+        return transforms.CacheDataset(self, filename)
+
+    def enumerate(self, start=0, name=None) -> "DatasetV2":
+        return DatasetV2.zip((DatasetV2.range(start, np.iinfo(np.int64).max), self))
+
+    def concatenate(self, dataset, name=None) -> "DatasetV2":
+        from tensorweave._src.data import combine
+
+        return combine.ConcatenateDataset(self, dataset)
+
+    def apply(self, transformation_func) -> "DatasetV2":
+        return transformation_func(self)
+
+    def unbatch(self, name=None) -> "DatasetV2":
+        from tensorweave._src.data import batching
+
+        return batching.UnbatchDataset(self)
+
+    def reduce(self, initial_state, reduce_func, name=None):
+        """Folds `reduce_func(state, element)` over the dataset, returning the final state."""
+        from tensorweave._src.util import nest
+
+        state = nest.map_structure(tf.convert_to_tensor, initial_state)
+        for element in self:
+            elem = element if isinstance(element, tuple) else (element,)
+            state = reduce_func(state, *elem)
+        return state
+
+    def get_single_element(self, name=None):
+        it = iter(self)
+        try:
+            element = next(it)
+        except StopIteration:
+            raise tf.errors.InvalidArgumentError(None, None, "Dataset was empty.") from None
+        try:
+            next(it)
+        except StopIteration:
+            return element
+        raise tf.errors.InvalidArgumentError(None, None, "Dataset had more than one element.")
+
+    def with_options(self, options, name=None) -> "DatasetV2":
+        self._options = options
+        return self
+
+    def options(self):
+        from tensorweave._src.data.options import Options
+
+        return getattr(self, "_options", None) or Options()
+
+
+export("data.INFINITE_CARDINALITY", INFINITE)
+export("data.UNKNOWN_CARDINALITY", UNKNOWN)
+export("data.AUTOTUNE", -1)
+export("data.experimental.AUTOTUNE", -1)
+export("data.experimental.INFINITE_CARDINALITY", INFINITE)
+export("data.experimental.UNKNOWN_CARDINALITY", UNKNOWN)
