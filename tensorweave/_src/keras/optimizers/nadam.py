@@ -1,0 +1,88 @@
+"""`tf.keras.optimizers.Nadam`: Adam with Nesterov momentum (Dozat's momentum schedule
+`u_t = beta_1 * (1 - 0.5 * 0.96^t)`, whose running product is kept in a variable).
+
+>>> import tensorweave as tf
+>>> w = tf.Variable(1.0)
+>>> opt = tf.keras.optimizers.Nadam(learning_rate=0.1)
+>>> opt.minimize(lambda: w * w, [w]); print(w.numpy())
+0.8937212
+"""
+
+from __future__ import annotations
+
+from tensorweave._src.api_export import PublicNamespace, tf_export
+from tensorweave._src.keras.optimizers.base import Optimizer, dense, scatter_add
+
+tf = PublicNamespace()
+
+
+@tf_export("keras.optimizers.Nadam", "keras.optimizers.experimental.Nadam", "optimizers.Nadam")
+class Nadam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, jit_compile=True, name="Nadam", **kwargs):
+        super().__init__(name=name, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency, jit_compile=jit_compile, **kwargs)
+        self._learning_rate = self._build_learning_rate(learning_rate)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def build(self, var_list):
+        super().build(var_list)
+        if getattr(self, "_built", False):
+            return
+        self._built = True
+        self._momentums = []
+        self._velocities = []
+        self._u_product = tf.Variable(1.0, dtype=var_list[0].dtype)
+        for var in var_list:
+            self._momentums.append(self.add_variable_from_reference(model_variable=var, variable_name="m"))
+            self._velocities.append(self.add_variable_from_reference(model_variable=var, variable_name="v"))
+
+    def _coefficients(self, dtype):
+        """The step's scalars; the running product of u_t advances once per step (as tf_keras' cached
+        product does eagerly)."""
+        lr = tf.cast(self.learning_rate, dtype)
+        local_step = tf.cast(self.iterations + 1, dtype)
+        next_step = tf.cast(self.iterations + 2, dtype)
+        decay = tf.cast(0.96, dtype)
+        beta_1 = tf.cast(self.beta_1, dtype)
+        beta_2 = tf.cast(self.beta_2, dtype)
+        u_t = beta_1 * (1.0 - 0.5 * (tf.pow(decay, local_step)))
+        u_t_1 = beta_1 * (1.0 - 0.5 * (tf.pow(decay, next_step)))
+        u_product_t = self._per_step("u_product", lambda: self._advance_u_product(u_t))
+        u_product_t_1 = u_product_t * u_t_1
+        beta_2_power = tf.pow(beta_2, local_step)
+        return lr, beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1, beta_2_power
+
+    def _advance_u_product(self, u_t):
+        u_product_t = self._u_product * u_t
+        self._u_product.assign(u_product_t)
+        return u_product_t
+
+    def update_step(self, gradient, variable):
+        dtype = variable.dtype
+        lr, beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1, beta_2_power = self._per_step(
+            ("nadam", dtype), lambda: self._coefficients(dtype))
+        m = self._slot(self._momentums, variable)
+        v = self._slot(self._velocities, variable)
+        if isinstance(gradient, tf.IndexedSlices):
+            m.assign_add(-m * (1 - beta_1))
+            scatter_add(m, gradient.indices, gradient.values * (1 - beta_1))
+            v.assign_add(-v * (1 - beta_2))
+            scatter_add(v, gradient.indices, tf.square(gradient.values) * (1 - beta_2))
+            gradient = dense(gradient)
+        else:
+            m.assign_add((gradient - m) * (1 - beta_1))
+            v.assign_add((tf.square(gradient) - v) * (1 - beta_2))
+        m_hat = u_t_1 * m / (1 - u_product_t_1) + (1 - u_t) * gradient / (1 - u_product_t)
+        v_hat = v / (1 - beta_2_power)
+        variable.assign_sub((m_hat * lr) / (tf.sqrt(v_hat) + self.epsilon))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"learning_rate": self._serialize_hyperparameter(self._learning_rate),
+                       "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config
