@@ -11,6 +11,7 @@ from tensorweave._src.api_export import EXPORTS
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.context import state
 from tensorweave._src.core.tensor import EagerTensor, Tensor
+from tensorweave._src.framework.indexed_slices import aggregate
 
 
 def _op(name: str):
@@ -41,7 +42,8 @@ def run(entries, targets, seeds, sources) -> list:
         rule = entry.prim.grad
         if rule is None:
             raise LookupError(f"gradient registry has no entry for: {entry.prim.name}")
-        dys = [d if d is not None else _op("zeros_like")(o) for d, o in zip(dys, entry.outputs)]
+        # rules get dense gradients (an IndexedSlices reaching a rule is densified here, once)
+        dys = [_dense(d) if d is not None else _op("zeros_like")(o) for d, o in zip(dys, entry.outputs)]
         in_grads = rule(entry, *dys)
         if not isinstance(in_grads, (list, tuple)):
             in_grads = (in_grads,)
@@ -52,10 +54,7 @@ def run(entries, targets, seeds, sources) -> list:
     out = []
     for ids in sources:
         parts = [grads[i] for i in ids if i in grads]
-        total = None
-        for p in parts:
-            total = p if total is None else _op("add")(_dense(total), _dense(p))
-        out.append(total)
+        out.append(aggregate(parts) if parts else None)
     return out
 
 
@@ -88,7 +87,7 @@ def _accumulate(grads: dict, x, g) -> None:
     elif x.dtype is _dt.variant:  # two gradients of a TensorList: AddN sums them elementwise
         grads[key] = _op("add_n")([prev, g])
     else:
-        grads[key] = _op("add")(_dense(prev), _dense(g))
+        grads[key] = aggregate([g, prev])  # IndexedSlices concatenate, as TF's eager backprop does
 
 
 def _dense(g):

@@ -113,8 +113,15 @@ def abs(x, name=None):  # noqa: A001 - TF's public name
 sign = _define("Sign", _sign, SIGNED, ("math.sign", "sign"), lambda op, dy: zeros_like_op(op.inputs[0]))
 square = _define("Square", torch.square, NUM, ("math.square", "square"),
                  lambda op, dy: multiply(dy, multiply(_x(op), 2)))
-sqrt = _define("Sqrt", torch.sqrt, FC, ("math.sqrt", "sqrt"),
-               lambda op, dy: truediv(multiply(dy, 0.5), _y(op)))
+def _sqrt_grad(op, dy):
+    """dy / (2 sqrt(x)); exactly 0 where dy is 0 (TF's SqrtGrad), so a masked-out sqrt(0) is no NaN."""
+    from tensorweave._src.api_export import EXPORTS  # `where` lives in a later op family
+
+    g = truediv(multiply(dy, 0.5), _y(op))
+    return EXPORTS["where"](EXPORTS["equal"](dy, 0), EXPORTS["zeros_like"](g), g)
+
+
+sqrt = _define("Sqrt", torch.sqrt, FC, ("math.sqrt", "sqrt"), _sqrt_grad)
 rsqrt = _define("Rsqrt", _rsqrt, FC, ("math.rsqrt",),
                 lambda op, dy: multiply(dy, multiply(-0.5, multiply(_y(op), square(_y(op))))))
 exp = _define("Exp", torch.exp, FC, ("math.exp", "exp"), lambda op, dy: multiply(dy, _y(op)))
