@@ -42,6 +42,24 @@ class Model(TrainingMixin, Layer):
         self.history = None
         self.stop_training = False
 
+    @property
+    def weights(self) -> list:
+        """A model's weights layer by layer (each layer's trainable then non-trainable ones), then its own;
+        an unbuilt model whose class defines `build` (Sequential) has none yet and says so, as Keras 2."""
+        if not self.built and type(self).build is not Model.build:
+            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are created when "
+                             f"the model is first called on inputs or `build()` is called with an `input_shape`.")
+        out = []
+        for layer in self._flatten_layers(recursive=False):
+            out += layer.weights
+        out += self._trainable_weights + self._non_trainable_weights
+        seen, unique = set(), []
+        for w in out:
+            if id(w) not in seen:
+                seen.add(id(w))
+                unique.append(w)
+        return unique
+
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """`keras.Model.from_config`: a functional config (with `input_layers`) rebuilds a Functional model;
@@ -69,6 +87,37 @@ class Model(TrainingMixin, Layer):
                     return layer
             raise ValueError(f"No such layer: {name}. Existing layers are: {[la.name for la in self.layers]}.")
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def save_weights(self, filepath, overwrite: bool = True, save_format=None, options=None) -> None:
+        """Writes the weights, in `weights` order and keyed by variable name, to `filepath` (numpy .npz
+        container; TF checkpoints come with tf.train.Checkpoint)."""
+        import os
+
+        import numpy as np
+
+        filepath = os.fspath(filepath)
+        if not overwrite and os.path.exists(filepath):
+            return
+        directory = os.path.dirname(filepath)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        arrays = {f"{i:05d}:{w.name}": w.numpy() for i, w in enumerate(self.weights)}
+        with open(filepath, "wb") as f:
+            np.savez(f, **arrays)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, by_name: bool = False, options=None):
+        """Restores weights written by `save_weights` (same architecture, same order)."""
+        import os
+
+        import numpy as np
+
+        with open(os.fspath(filepath), "rb") as f:
+            data = np.load(f)
+            arrays = [data[k] for k in sorted(data.files)]
+        if len(arrays) != len(self.weights):
+            raise ValueError(f"Weight count mismatch: the file has {len(arrays)} weights, the model "
+                             f"{len(self.weights)}.")
+        self.set_weights(arrays)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None) -> None:
