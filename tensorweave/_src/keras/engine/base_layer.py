@@ -15,12 +15,14 @@ propagation, masks, losses, config), written on public tensorweave ops.
 from __future__ import annotations
 
 import inspect
+import types
 from typing import Any
 
 import numpy as np
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.context import state
 from tensorweave._src.core.name_scope import name_scope
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
@@ -169,7 +171,18 @@ class Layer(Module):
 
     @property
     def submodules(self) -> tuple:
-        return tuple(self._flatten_layers())
+        """Every nested layer, breadth first (tf.Module's order)."""
+        out, seen, level = [], {id(self)}, [self]
+        while level:
+            following = []
+            for layer in level:
+                for sub in layer._flatten_layers(recursive=False):
+                    if id(sub) not in seen:
+                        seen.add(id(sub))
+                        out.append(sub)
+                        following.append(sub)
+            level = following
+        return tuple(out)
 
     @property
     def layers(self) -> list:
@@ -294,7 +307,7 @@ class Layer(Module):
         backend.call_context.training_stack.append(training)
         try:
             with name_scope(self._name_scope_name()):
-                outputs = self.call(inputs, *args, **kwargs)
+                outputs = self._traced_call()(inputs, *args, **kwargs)
         finally:
             backend.call_context.training_stack.pop()
         if self._activity_regularizer is not None:
@@ -304,6 +317,19 @@ class Layer(Module):
                     self._losses.append(self._activity_regularizer(out) / batch)
         self._set_output_masks(inputs, outputs, kwargs.get("mask"))
         return outputs
+
+    def _traced_call(self):
+        """`call`, AutoGraph-converted while a graph is traced (as Keras does), so Python control flow on
+        tensors in user layers works inside tf.function and fit; tensorweave's own layers run as written."""
+        if state.tracer is None:
+            return self.call
+        from tensorweave._src.autograph import conversion  # converts user code only; cached per function
+
+        fn = self.call
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+            converted = conversion.convert_function(fn.__func__)
+            return fn if converted is fn.__func__ else types.MethodType(converted, fn.__self__)
+        return fn
 
     def _resolve_training(self, args, kwargs):
         """Explicit `training=` wins, then the enclosing layer call's; passed on if `call` takes it."""
@@ -400,7 +426,8 @@ class Layer(Module):
                 f"Layer {type(self).__name__} was created by passing non-serializable argument values in "
                 f"`__init__()`, and therefore the layer must override `get_config()` in order to be "
                 f"serializable. Please implement `get_config()`.")
-        if not _has_var_kwargs(sig.parameters):
+        varkw = [n for n, p in sig.parameters.items() if p.kind is inspect.Parameter.VAR_KEYWORD]
+        if varkw != ["kwargs"]:  # Keras 2 keeps name/trainable/dtype only for a `**kwargs` parameter
             base = {k: v for k, v in base.items() if k in sig.parameters}
         base.update(auto)
         return base

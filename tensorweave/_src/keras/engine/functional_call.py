@@ -46,7 +46,7 @@ def _trace_call(layer, args: tuple, kwargs: dict, training=None):
     backend.call_context.training_stack.append(training)
     try:
         with name_scope(layer.name):
-            outputs = layer.call(*sym_args, **sym_kwargs)
+            outputs = layer._traced_call()(*sym_args, **sym_kwargs)
         inputs = sym_args[0] if sym_args else None
         mask = sym_kwargs.get("mask")
         out_mask = None
