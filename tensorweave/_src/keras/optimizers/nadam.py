@@ -37,13 +37,12 @@ class Nadam(Optimizer):
         self._momentums = []
         self._velocities = []
         self._u_product = tf.Variable(1.0, dtype=var_list[0].dtype)
+        self._u_product_counter = 1
         for var in var_list:
             self._momentums.append(self.add_variable_from_reference(model_variable=var, variable_name="m"))
             self._velocities.append(self.add_variable_from_reference(model_variable=var, variable_name="v"))
 
     def _coefficients(self, dtype):
-        """The step's scalars; the running product of u_t advances once per step (as tf_keras' cached
-        product does eagerly)."""
         lr = tf.cast(self.learning_rate, dtype)
         local_step = tf.cast(self.iterations + 1, dtype)
         next_step = tf.cast(self.iterations + 2, dtype)
@@ -52,20 +51,33 @@ class Nadam(Optimizer):
         beta_2 = tf.cast(self.beta_2, dtype)
         u_t = beta_1 * (1.0 - 0.5 * (tf.pow(decay, local_step)))
         u_t_1 = beta_1 * (1.0 - 0.5 * (tf.pow(decay, next_step)))
-        u_product_t = self._per_step("u_product", lambda: self._advance_u_product(u_t))
-        u_product_t_1 = u_product_t * u_t_1
         beta_2_power = tf.pow(beta_2, local_step)
-        return lr, beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1, beta_2_power
+        return lr, beta_1, beta_2, u_t, u_t_1, beta_2_power
 
-    def _advance_u_product(self, u_t):
-        u_product_t = self._u_product * u_t
+    def _u_product_t(self, u_t):
+        """The running product of u_t, advanced when `_u_product_counter` (a Python count of the products
+        computed, as tf_keras keeps it) is behind the step. Eagerly that is once per step; in a traced
+        function every variable but one advances it, since the count then grows at trace time (tf_keras
+        traces the advancing branch of its `tf.cond` once per variable), as TF computes in `fit`."""
+        cached = tf.equal(self._u_product_counter, self.iterations + 2)
+        if tf.executing_eagerly():
+            if bool(cached):
+                return self._u_product
+            u_product_t = self._u_product * u_t
+            self._u_product.assign(u_product_t)
+            self._u_product_counter += 1
+            return u_product_t
+        u_product_t = tf.where(cached, self._u_product, self._u_product * u_t)
         self._u_product.assign(u_product_t)
+        self._u_product_counter += 1
         return u_product_t
 
     def update_step(self, gradient, variable):
         dtype = variable.dtype
-        lr, beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1, beta_2_power = self._per_step(
+        lr, beta_1, beta_2, u_t, u_t_1, beta_2_power = self._per_step(
             ("nadam", dtype), lambda: self._coefficients(dtype))
+        u_product_t = self._u_product_t(u_t)
+        u_product_t_1 = u_product_t * u_t_1
         m = self._slot(self._momentums, variable)
         v = self._slot(self._velocities, variable)
         if isinstance(gradient, tf.IndexedSlices):
