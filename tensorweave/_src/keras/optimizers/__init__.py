@@ -47,9 +47,12 @@ def serialize(optimizer, use_legacy_format=False):
     config = {k: _python_value(v) for k, v in optimizer.get_config().items()}
     if use_legacy_format:
         return {"class_name": type(optimizer).__name__, "config": config}
-    builtin = _BY_CLASS.get(type(optimizer).__name__) is type(optimizer)
-    return {"module": "keras.optimizers" if builtin else None, "class_name": type(optimizer).__name__,
-            "config": config, "registered_name": None if builtin else type(optimizer).__name__}
+    cls = type(optimizer)
+    if _BY_CLASS.get(cls.__name__) is cls:
+        return {"module": "keras.optimizers", "class_name": cls.__name__, "config": config,
+                "registered_name": None}
+    return {"module": None if cls.__module__ == "__main__" else cls.__module__, "class_name": cls.__name__,
+            "config": config, "registered_name": cls.__name__}
 
 
 def _python_value(value):

@@ -259,9 +259,11 @@ def serialize(learning_rate_schedule, use_legacy_format=False) -> dict:
     config = learning_rate_schedule.get_config()
     if use_legacy_format:
         return {"class_name": cls.__name__, "config": config}
-    builtin = _CLASSES.get(cls.__name__) is cls
-    return {"module": "keras.optimizers.schedules" if builtin else None, "class_name": cls.__name__,
-            "config": config, "registered_name": None if builtin else cls.__name__}
+    if _CLASSES.get(cls.__name__) is cls:
+        return {"module": "keras.optimizers.schedules", "class_name": cls.__name__, "config": config,
+                "registered_name": None}
+    return {"module": None if cls.__module__ == "__main__" else cls.__module__, "class_name": cls.__name__,
+            "config": config, "registered_name": cls.__name__}
 
 
 @tf_export("keras.optimizers.schedules.deserialize")
