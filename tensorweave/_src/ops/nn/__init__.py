@@ -1,0 +1,1 @@
+"""`tf.nn`: activations, convolutions, pooling, normalization, losses and layout ops."""
