@@ -148,6 +148,37 @@ def step():
     return loss
 """
 
+# --- convolution (issue 5): a 3x3, 64->64 conv2d on NHWC [64, 32, 32, 64] float32 ---------------------
+# Bare torch runs the same kernels on channels_last memory (NHWC data seen as NCHW), which is what
+# tensorweave hands torch without copies.
+_CONV_TF = """
+rng = np.random.default_rng(0)
+x = tf.constant(rng.standard_normal((64, 32, 32, 64), dtype=np.float32))
+w = tf.constant(rng.standard_normal((3, 3, 64, 64), dtype=np.float32) * 0.05)
+
+def step():
+    with tf.GradientTape() as tape:
+        tape.watch([x, w])
+        y = tf.nn.conv2d(x, w, 1, "SAME")
+        loss = tf.reduce_sum(y)
+    gx, gw = tape.gradient(loss, [x, w])
+    return gw
+"""
+
+_CONV_TORCH = """
+rng = np.random.default_rng(0)
+x = torch.from_numpy(rng.standard_normal((64, 32, 32, 64), dtype=np.float32)).permute(0, 3, 1, 2)
+w = torch.from_numpy(rng.standard_normal((3, 3, 64, 64), dtype=np.float32) * 0.05).permute(3, 2, 0, 1)
+w = w.contiguous(memory_format=torch.channels_last)
+xg = x.detach().requires_grad_()
+wg = w.detach().requires_grad_()
+
+def step():
+    y = torch.nn.functional.conv2d(xg, wg, padding=1)
+    gx, gw = torch.autograd.grad(y.sum(), [xg, wg])
+    return gw
+"""
+
 WORKLOADS: list[Workload] = [
     Workload(
         name="scalar_add",
@@ -225,6 +256,22 @@ def taped(x):
         setup=_MLP_TF,
         stmt="step()",
         torch_setup=_MLP_TORCH,
+        torch_stmt="step()",
+    ),
+    Workload(
+        name="conv2d_3x3_64",
+        description="tf.nn.conv2d 3x3, 64->64 channels, SAME, on NHWC [64, 32, 32, 64] float32",
+        setup=_CONV_TF,
+        stmt='tf.nn.conv2d(x, w, 1, "SAME")',
+        torch_setup=_CONV_TORCH,
+        torch_stmt="torch.nn.functional.conv2d(x, w, padding=1)",
+    ),
+    Workload(
+        name="conv2d_3x3_64_fwd_bwd",
+        description="conv2d_3x3_64 forward + GradientTape backward (input and filter gradients)",
+        setup=_CONV_TF,
+        stmt="step()",
+        torch_setup=_CONV_TORCH,
         torch_stmt="step()",
     ),
 ]
