@@ -22,7 +22,7 @@ class InputLayer(Layer):
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None, sparse=None,
                  name=None, ragged=None, type_spec=None, batch_input_shape=None, **kwargs):
-        name = name or backend.unique_object_name("input")
+        name = name or f"input_{backend.get_uid('input')}"  # Keras 2: input_1, input_2, ...
         if batch_input_shape is None:
             if input_shape is None:
                 raise ValueError("An InputLayer needs an `input_shape` or a `batch_input_shape`.")

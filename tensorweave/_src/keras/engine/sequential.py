@@ -67,9 +67,12 @@ class Sequential(Model):
                              f'"{layer.name}" is already the name of a layer in this model. Update the `name` '
                              f"argument to pass a unique name.")
         self._stack.append(layer)
-        if self._input_layer is None and len(self._stack) == 1 and layer._batch_input_shape is not None:
-            shape = layer._batch_input_shape
-            self._input_layer = Input(batch_shape=shape, dtype=layer._dtype)._keras_history.layer
+        shape = layer._batch_input_shape
+        if shape is None and isinstance(layer, Model) and getattr(layer, "inputs", None) and len(layer.inputs) == 1:
+            shape = tuple(layer.inputs[0].shape.as_list())  # a built model as first layer gives its input shape
+        if self._input_layer is None and len(self._stack) == 1 and shape is not None:
+            self._input_layer = Input(batch_shape=shape, dtype=layer._dtype,
+                                      name=layer.name + "_input")._keras_history.layer  # as Keras 2
             self._rebuild_graph()
         elif self._input_layer is not None:
             self.outputs = [layer(self.outputs[0])]  # extend the graph by the new layer only
@@ -104,6 +107,9 @@ class Sequential(Model):
             self._input_layer = Input(batch_shape=shape)._keras_history.layer
             self._rebuild_graph()
         self.built = True
+
+    def _name_scope_name(self) -> str:
+        return ""  # layers built on the first call are named as when built at `add` ('dense/kernel:0')
 
     def call(self, inputs, training=None, mask=None):
         if self._input_layer is None and hasattr(inputs, "shape"):

@@ -24,8 +24,8 @@ class Model(TrainingMixin, Layer):
     def __init__(self, *args, **kwargs):
         if type(self) is Model and (len(args) >= 2 or "inputs" in kwargs):
             return  # __new__ made a Functional, whose own __init__ ran
-        from tensorweave._src.module.module import camel_to_snake
         from tensorweave._src.keras import backend
+        from tensorweave._src.module.module import camel_to_snake
 
         name = kwargs.pop("name", None)
         trainable = kwargs.pop("trainable", True)

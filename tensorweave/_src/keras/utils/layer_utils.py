@@ -55,8 +55,12 @@ def _print_row(fields, positions, print_fn) -> None:
 
 def _shape_text(layer) -> str:
     nodes = layer._inbound_nodes
-    if not nodes or len(nodes) > 1:
+    if not nodes:
         return "multiple"
+    if len(nodes) > 1:  # Keras 2: one shape when every call gave the same shapes
+        shapes = {str([tuple(t.shape.as_list()) for t in nest.flatten(n.outputs)]) for n in nodes}
+        if len(shapes) > 1:
+            return "multiple"
     outputs = nodes[0].outputs
     if type(layer).__name__ == "InputLayer":
         return str([tuple(outputs.shape.as_list())])
