@@ -29,7 +29,7 @@ from tensorweave._src.core.variable import Variable
 from tensorweave._src.function import trace_key
 from tensorweave._src.function.concrete import ConcreteFunction
 from tensorweave._src.function.tensor_spec import TensorSpec
-from tensorweave._src.graph import executor
+from tensorweave._src.graph import executor, passes
 from tensorweave._src.graph.ir import Graph
 from tensorweave._src.graph.tracer import Tracer
 from tensorweave._src.util.nest import flatten, pack_sequence_as
@@ -189,8 +189,26 @@ class Function:
         return autograph.convert(self._python_function) if self._autograph else self._python_function
 
     def _trace(self, args, kwargs, relax: bool) -> ConcreteFunction:
+        first = self._tracing_count == 0 or not self._created_variables
+        graph, structured, created = self._trace_graph(args, kwargs, relax, first_trace=first)
+        self._tracing_count += 1
+        if created:
+            # As TF: a trace that created variables is followed by a second trace in which creating
+            # variables is an error, and that graph (reading the now-existing variables) is the one kept.
+            self._created_variables = True
+            graph, structured, _ = self._trace_graph(args, kwargs, relax, first_trace=False)
+            self._tracing_count += 1
+        names = self._arg_names(len(args))
+        compiled = executor.compile_graph(passes.optimize(graph))  # `graph` itself stays as traced
+        if self._input_signature is not None:
+            args = tuple(self._input_signature) + tuple(args[len(self._input_signature):])
+        specs = (tuple(_spec_of(a, n) for a, n in zip(args, names)),
+                 {k: _spec_of(v, k) for k, v in kwargs.items()})
+        return ConcreteFunction(self._name, graph, names, specs, structured, compiled, self._jit_compile)
+
+    def _trace_graph(self, args, kwargs, relax: bool, first_trace: bool):
         graph = Graph(self._name)
-        tracer = _FunctionTracer(graph, first_trace=self._tracing_count == 0 or not self._created_variables)
+        tracer = _FunctionTracer(graph, first_trace=first_trace)
         names = self._arg_names(len(args))
         saved = (state.tracer, state.name_scope)
         state.tracer, state.name_scope = tracer, ""
@@ -203,13 +221,7 @@ class Function:
             structured = _graph_outputs(tracer, outputs)
         finally:
             state.tracer, state.name_scope = saved
-        if tracer.created:
-            self._created_variables = True
-        self._tracing_count += 1
-        compiled = executor.compile_graph(graph)
-        specs = (tuple(_spec_of(a, n) for a, n in zip(args, names)),
-                 {k: _spec_of(v, k) for k, v in kwargs.items()})
-        return ConcreteFunction(self._name, graph, names, specs, structured, compiled, self._jit_compile)
+        return graph, structured, bool(tracer.created)
 
     def _arg_names(self, n: int) -> list:
         params = list(self._signature.parameters) if self._signature is not None else []

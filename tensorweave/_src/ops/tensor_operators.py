@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tensorweave._src.core import operators
 from tensorweave._src.ops.array import strided_slice
-from tensorweave._src.ops.indexing.scatter import scatter_nd_update_operator
+from tensorweave._src.ops.indexing.scatter import (scatter_nd_update_operator, tensor_scatter_nd_add,
+                                                    tensor_scatter_nd_sub)
 from tensorweave._src.ops.math import binary, composite, logical, unary
 from tensorweave._src.ops.math.matmul import matmul
 
@@ -21,6 +22,7 @@ def register_all() -> None:
         "neg": unary.neg, "abs": unary.abs, "invert": logical.invert_operator,
         "getitem": strided_slice.getitem, "slice_update": strided_slice.slice_update,
         "scatter_nd_update": scatter_nd_update_operator,
+        "scatter_nd_add": tensor_scatter_nd_add, "scatter_nd_sub": tensor_scatter_nd_sub,
         "matmul": matmul,
     }
     for name, fn in impls.items():
