@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 demo: venv
-	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/lenet_digits.py
 
 test: venv
 	$(BIN)/python -m pytest

@@ -1,5 +1,5 @@
-"""The main job: tensors and ops, then a Keras model trained with compile/fit on handwritten digits that
-ship with scikit-learn (no download). Run with `make demo`.
+"""A tour: tensors and ops, then a Keras MLP trained with compile/fit on handwritten digits that
+ship with scikit-learn (no download). (The main job, `make demo`, is lenet_digits.py.)
 """
 
 import numpy as np
