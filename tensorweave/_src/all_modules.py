@@ -4,6 +4,7 @@ Add a module here when you create one; the order does not matter.
 """
 
 from tensorweave._src.core import api as _core_api  # noqa: F401
+from tensorweave._src.core import config as _config  # noqa: F401
 from tensorweave._src.ops import cast  # noqa: F401
 from tensorweave._src.ops import tensor_operators  # noqa: F401
 from tensorweave._src.ops.math import binary, composite, logical, unary  # noqa: F401
