@@ -11,6 +11,8 @@ explicit pad of the remainder.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 
@@ -91,27 +93,58 @@ def _prepare(spec: Spec, op: str, x_shape, attrs, x_device):
     return cl, sp, s, d, pads
 
 
-def conv_forward(spec: Spec, x, w, **attrs):
+@functools.lru_cache(maxsize=512)
+def _forward_plan(
+    spec: Spec, x_shape, w_shape, strides, padding, explicit_paddings, data_format, dilations, device_type
+):
+    """Everything the forward kernel needs that depends only on shapes and attrs (checked once, cached):
+    (channels_last, strides, dilations, output dims, groups, torch's symmetric pads, remaining pads)."""
+    attrs = dict(
+        strides=strides,
+        padding=padding,
+        explicit_paddings=explicit_paddings,
+        data_format=data_format,
+        dilations=dilations,
+    )
     op = spec.fwd
-    cl, sp, s, d, pads = _prepare(spec, op, x.shape, attrs, x.device)
-    _check_device_format(spec, op, x, cl)
-    dims = _out_shape(spec, op, list(x.shape), list(w.shape), attrs)
+    cl, sp, s, d, pads = _check_attrs(spec, op, **attrs)
+    if spec.n == 3 and device_type == "cpu" and any(v != 1 for v in d):
+        raise invalid(op, "CPU implementation of Conv3D currently only supports dilated rates of 1.")
+    dims = _out_shape(spec, op, list(x_shape), list(w_shape), attrs)
     n = spec.n
-    _, groups = _channels(spec, op, x.shape[U.channel_axis(n, cl)], list(w.shape))
-    if 0 in dims or 0 in x.shape or 0 in w.shape:
-        return torch.zeros(dims, dtype=x.dtype, device=x.device)
-    _, all_pads = _geometry([x.shape[i] for i in sp], list(w.shape[:n]), s, d, attrs["padding"], pads)
+    _, groups = _channels(spec, op, x_shape[U.channel_axis(n, cl)], list(w_shape))
+    _, all_pads = _geometry([x_shape[i] for i in sp], list(w_shape[:n]), s, d, padding, pads)
     sym, rest = U.split_pads(all_pads)
+    empty = 0 in dims or 0 in x_shape or 0 in w_shape
+    return cl, s, d, dims, groups, sym, rest, empty
+
+
+def conv_forward(spec: Spec, x, w, strides, padding, explicit_paddings, data_format, dilations):
+    cl, s, d, dims, groups, sym, rest, empty = _forward_plan(
+        spec,
+        tuple(x.shape),
+        tuple(w.shape),
+        tuple(strides),
+        padding,
+        tuple(explicit_paddings),
+        data_format,
+        tuple(dilations),
+        x.device.type,
+    )
+    n = spec.n
+    _check_device_format(spec, spec.fwd, x, cl)
+    if empty:
+        return torch.zeros(dims, dtype=x.dtype, device=x.device)
     if rest is not None:
         x = U.pad_tf_layout(x, n, cl, rest)
-    cdt = _compute_dtype(x)
     xt, wt = U.to_torch(x, n, cl), _torch_filter(spec, w)
-    if cdt is not None:
-        xt, wt = xt.to(cdt), wt.to(cdt)
-    y = _TORCH_CONV[n](xt, wt, None, s, sym, d, groups)
-    if cdt is not None:
-        y = y.round().to(x.dtype)
-    return U.from_torch(y, n, cl)
+    if (
+        x.dtype is torch.int32
+    ):  # no integer convolutions in torch: exact in float64 for TF's int32 range of use
+        return U.from_torch(
+            _TORCH_CONV[n](xt.double(), wt.double(), None, s, sym, d, groups).round().int(), n, cl
+        )
+    return U.from_torch(_TORCH_CONV[n](xt, wt, None, s, sym, d, groups), n, cl)
 
 
 def _sizes(spec: Spec, op: str, input_sizes, other_dims, cl, which: str):
@@ -352,4 +385,3 @@ PRIMS = {
     "Conv3D": (conv3d_p, conv3d_backprop_input_p, conv3d_backprop_filter_p),
     "Depthwise": (depthwise_p, depthwise_backprop_input_p, depthwise_backprop_filter_p),
 }
-
