@@ -162,6 +162,8 @@ def _metric_object(entry, y_true, y_pred, loss):
         return metrics.MeanMetricWrapper(fn, name=entry)
     if isinstance(entry, str):
         obj = metrics.get(entry)
+        if hasattr(obj, "update_state"):  # a class name gives a Metric instance
+            return obj
         if isinstance(obj, type):
             return obj()
         return metrics.MeanMetricWrapper(obj, name=entry)
