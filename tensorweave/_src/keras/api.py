@@ -16,7 +16,7 @@ from tensorweave._src.keras.callbacks import base as _callbacks_base  # noqa: F4
 from tensorweave._src.keras.losses import base as _losses_base, probabilistic, registry as _losses_registry  # noqa: F401,E501
 from tensorweave._src.keras.losses import hinge as _losses_hinge, regression as _losses_regression  # noqa: F401
 from tensorweave._src.keras.metrics import accuracy, base_metric, registry as _metrics_registry  # noqa: F401
-from tensorweave._src.keras.metrics import confusion, hinge as _metrics_hinge, iou  # noqa: F401
+from tensorweave._src.keras.metrics import confusion, f_score, hinge as _metrics_hinge, iou  # noqa: F401
 from tensorweave._src.keras.metrics import probabilistic as _metrics_prob, regression as _metrics_regression  # noqa: F401,E501
 from tensorweave._src.keras.utils import progbar  # noqa: F401
 from tensorweave._src.keras.callbacks import training_callbacks  # noqa: F401
