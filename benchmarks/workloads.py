@@ -148,6 +148,68 @@ def step():
     return loss
 """
 
+# --- tf.function (issue 4): graphs traced once, then run by generated code ---------------------------
+_FN_MLP_TF = """
+rng = np.random.default_rng(0)
+x = tf.constant(rng.standard_normal((128, 784), dtype=np.float32))
+labels = tf.one_hot(tf.constant(rng.integers(0, 10, 128), dtype=tf.int32), 10)
+w1 = tf.Variable(rng.standard_normal((784, 256), dtype=np.float32) * 0.05)
+b1 = tf.Variable(np.zeros(256, np.float32))
+w2 = tf.Variable(rng.standard_normal((256, 128), dtype=np.float32) * 0.05)
+b2 = tf.Variable(np.zeros(128, np.float32))
+w3 = tf.Variable(rng.standard_normal((128, 10), dtype=np.float32) * 0.05)
+b3 = tf.Variable(np.zeros(10, np.float32))
+params = [w1, b1, w2, b2, w3, b3]
+
+def forward(x):
+    h = tf.nn.relu(tf.matmul(x, w1) + b1)
+    h = tf.nn.relu(tf.matmul(h, w2) + b2)
+    return tf.matmul(h, w3) + b3
+
+@tf.function(autograph=False)
+def predict(x):
+    return forward(x)
+
+@tf.function(autograph=False)
+def train_step(x, labels):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(forward(x) - labels))
+    grads = tape.gradient(loss, params)
+    for p, g in zip(params, grads):
+        p.assign_sub(0.01 * g)
+    return loss
+"""
+
+_FN_MLP_TORCH = """
+rng = np.random.default_rng(0)
+x = torch.from_numpy(rng.standard_normal((128, 784), dtype=np.float32))
+labels = torch.nn.functional.one_hot(torch.from_numpy(rng.integers(0, 10, 128)), 10).float()
+def mk(a):
+    return torch.from_numpy(np.ascontiguousarray(a)).requires_grad_()
+params = [mk(rng.standard_normal((784, 256), dtype=np.float32) * 0.05), mk(np.zeros(256, np.float32)),
+          mk(rng.standard_normal((256, 128), dtype=np.float32) * 0.05), mk(np.zeros(128, np.float32)),
+          mk(rng.standard_normal((128, 10), dtype=np.float32) * 0.05), mk(np.zeros(10, np.float32))]
+w1, b1, w2, b2, w3, b3 = params
+
+def forward(x):
+    h = torch.relu(x @ w1 + b1)
+    h = torch.relu(h @ w2 + b2)
+    return h @ w3 + b3
+
+def predict(x):
+    with torch.no_grad():
+        return forward(x)
+
+def train_step(x, labels):
+    loss = ((forward(x) - labels) ** 2).mean()
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p.sub_(0.01 * g)
+    return loss.detach()
+"""
+
+
 # --- convolution (issue 5): a 3x3, 64->64 conv2d on NHWC [64, 32, 32, 64] float32 ---------------------
 # Bare torch runs the same kernels on channels_last memory (NHWC data seen as NCHW), which is what
 # tensorweave hands torch without copies.
@@ -257,6 +319,51 @@ def taped(x):
         stmt="step()",
         torch_setup=_MLP_TORCH,
         torch_stmt="step()",
+    ),
+    Workload(
+        name="function_call_overhead",
+        description="calling a tiny tf.function (x + 1.0 on a scalar): per-call overhead of graph execution",
+        setup="""
+            x = tf.constant(1.0)
+
+            @tf.function(autograph=False)
+            def f(x):
+                return x + 1.0
+        """,
+        stmt="f(x)",
+        torch_setup="""
+            x = torch.tensor(1.0)
+
+            def f(x):
+                return x + 1.0
+        """,
+        torch_stmt="f(x)",
+    ),
+    Workload(
+        name="function_chain_20",
+        description="the 20-op elementwise chain as a tf.function (compare with elementwise_chain_20)",
+        setup=_CHAIN_TF + """
+chain = tf.function(chain, autograph=False)
+""",
+        stmt="chain(x)",
+        torch_setup=_CHAIN_TORCH,
+        torch_stmt="chain(x)",
+    ),
+    Workload(
+        name="function_mlp_forward",
+        description="tf.function forward pass of an MLP 784-256-128-10, batch 128",
+        setup=_FN_MLP_TF,
+        stmt="predict(x)",
+        torch_setup=_FN_MLP_TORCH,
+        torch_stmt="predict(x)",
+    ),
+    Workload(
+        name="function_mlp_step",
+        description="tf.function SGD training step (GradientTape inside) of the same MLP",
+        setup=_FN_MLP_TF,
+        stmt="train_step(x, labels)",
+        torch_setup=_FN_MLP_TORCH,
+        torch_stmt="train_step(x, labels)",
     ),
     Workload(
         name="conv2d_3x3_64",

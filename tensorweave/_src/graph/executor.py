@@ -28,6 +28,7 @@ def compile_graph(graph) -> CompiledGraph:
     """Generates and compiles `def graph_fn(inputs...)`: a kernel call per node, no interpretation."""
     names: dict[int, str] = {}
     env: dict = {}
+    defs: list[str] = []  # helper functions emitted by fused ops, placed before graph_fn
     args = []
     for i, t in enumerate(graph.inputs):
         names[id(t)] = f"in{i}"
@@ -38,7 +39,7 @@ def compile_graph(graph) -> CompiledGraph:
             continue
         for j, out in enumerate(node.outputs):
             names[id(out)] = f"t{n}_{j}"
-        call = _call_expr(node, n, names, env)
+        call = _call_expr(node, n, names, env, defs)
         comment = f"  # {node.name}"
         if node.op.multiple_results:
             targets = ", ".join(names[id(o)] for o in node.outputs)
@@ -48,14 +49,18 @@ def compile_graph(graph) -> CompiledGraph:
             lines.append(f"    {names[id(node.outputs[0])]} = {call}{comment}")
     outs = ", ".join(names[id(t)] for t in graph.outputs)
     lines.append(f"    return ({outs}{',' if len(graph.outputs) == 1 else ''})")
-    source = "\n".join(lines) + "\n"
+    source = "".join(d + "\n" for d in defs) + "\n".join(lines) + "\n"
     filename = f"<tensorweave graph {graph.name} #{next(_counter)}>"
     exec(compile(source, filename, "exec"), env)
     return CompiledGraph(graph, source, env["graph_fn"], [t.dtype for t in graph.outputs])
 
 
-def _call_expr(node, n: int, names: dict, env: dict) -> str:
-    """`k7(t3_0, t5_0)`, binding the node's kernel and attrs once into the generated module's globals."""
+def _call_expr(node, n: int, names: dict, env: dict, defs: list) -> str:
+    """`k7(t3_0, t5_0)`, binding the node's kernel and attrs once into the generated module's globals.
+    Ops with an `emit` method (fused ops, ops/fused/) write their own expression and helper defs."""
+    emit = getattr(node.op, "emit", None)
+    if emit is not None:
+        return emit(node, n, [names[id(x)] for x in node.inputs], env, defs)
     ins = ", ".join(names[id(x)] for x in node.inputs)
     if node.op is special_ops.const_p:
         env[f"c{n}"] = node.attrs["value"]
