@@ -120,6 +120,8 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
         precise = _move_axis_to_end(precise, axis, rank)
         labels = _move_axis_to_end(labels, axis, rank)
     out_dims = precise.shape.as_list()[:-1]
+    if None in out_dims:  # a traced batch dimension: the output shape is known only at run time
+        out_dims = T.shape(precise)[:-1]
     cost, _ = bind(softmax_xent_p, _flatten_outer(precise), _flatten_outer(labels))
     cost = T.reshape(cost, out_dims)
     return T.cast(cost, logits.dtype) if to_f32 else cost
