@@ -21,3 +21,9 @@ from tensorweave._src.keras.metrics import probabilistic as _metrics_prob, regre
 from tensorweave._src.keras.utils import progbar  # noqa: F401
 from tensorweave._src.keras.callbacks import training_callbacks  # noqa: F401
 from tensorweave._src.keras.datasets import loaders as _datasets  # noqa: F401
+from tensorweave._src.keras.layers import conv1d, conv2d, conv3d, conv1d_transpose, conv2d_transpose  # noqa: F401
+from tensorweave._src.keras.layers import conv3d_transpose, depthwise_conv1d, depthwise_conv2d  # noqa: F401
+from tensorweave._src.keras.layers import separable_conv1d, separable_conv2d, pooling, global_pooling  # noqa: F401
+from tensorweave._src.keras.layers import base_rnn, simple_rnn, lstm, gru, base_wrapper, bidirectional  # noqa: F401
+from tensorweave._src.keras.layers import time_distributed, stacked_rnn_cells  # noqa: F401
+from tensorweave._src.keras.layers import einsum_dense, attention, multi_head_attention  # noqa: F401

@@ -452,7 +452,7 @@ def _plain(value) -> bool:
 
 def _attribute_values(obj) -> list:
     skip = ("_trainable_weights", "_non_trainable_weights", "_inbound_nodes", "_outbound_nodes", "_losses",
-            "_callable_losses", "_metrics", "_self_setattr_tracking", "_initial_weights")
+            "_callable_losses", "_metrics", "_self_setattr_tracking", "_initial_weights", "_init_call")
     return [v for k, v in vars(obj).items() if k not in skip]
 
 

@@ -1,0 +1,82 @@
+"""`tf.keras.layers.SeparableConv2D` (SeparableConvolution2D): depthwise then pointwise 2-D convolution.
+
+>>> import tensorweave as tf
+>>> tf.keras.layers.SeparableConv2D(4, 3)(tf.ones([1, 5, 5, 2])).shape
+TensorShape([1, 3, 3, 4])
+"""
+
+from __future__ import annotations
+
+from tensorweave._src.api_export import PublicNamespace, tf_export
+from tensorweave._src.keras.layers.base_conv import convert_data_format
+from tensorweave._src.keras.layers.base_separable_conv import SeparableConv
+
+tf = PublicNamespace()
+
+
+@tf_export("keras.layers.SeparableConv2D", "keras.layers.SeparableConvolution2D")
+class SeparableConv2D(SeparableConv):
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=(1, 1),
+        padding="valid",
+        data_format=None,
+        dilation_rate=(1, 1),
+        depth_multiplier=1,
+        activation=None,
+        use_bias=True,
+        depthwise_initializer="glorot_uniform",
+        pointwise_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        depthwise_regularizer=None,
+        pointwise_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        depthwise_constraint=None,
+        pointwise_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(
+            rank=2,
+            filters=filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            depth_multiplier=depth_multiplier,
+            activation=activation,
+            use_bias=use_bias,
+            depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer,
+            bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint,
+            bias_constraint=bias_constraint,
+            **kwargs,
+        )
+
+    def call(self, inputs):
+        strides = (1,) + self.strides + (1,) if self.data_format == "channels_last" else (1, 1) + self.strides
+        data_format = convert_data_format(self.data_format, 4)
+        outputs = tf.nn.separable_conv2d(
+            inputs,
+            self.depthwise_kernel,
+            self.pointwise_kernel,
+            strides=strides,
+            padding=self.padding.upper(),
+            dilations=self.dilation_rate,
+            data_format=data_format,
+        )
+        if self.use_bias:
+            outputs = tf.nn.bias_add(outputs, self.bias, data_format=data_format)
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
