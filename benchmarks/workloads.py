@@ -241,6 +241,40 @@ def step():
     return gw
 """
 
+
+# --- the seeds' LeNet-5 (issues 3, 4, 7) -------------------------------------------------------------
+_LENET_TF = """
+layers, Sequential = tf.keras.layers, tf.keras.Sequential
+rng = np.random.default_rng(0)
+x = tf.constant(rng.random((128, 28, 28, 1), dtype=np.float32))
+y = tf.one_hot(tf.constant(rng.integers(0, 10, 128), dtype=tf.int32), 10)
+tf.random.set_seed(0)
+network = Sequential([
+    layers.Conv2D(6, kernel_size=3, strides=1), layers.MaxPooling2D(pool_size=2, strides=2), layers.ReLU(),
+    layers.Conv2D(16, kernel_size=3, strides=1), layers.MaxPooling2D(pool_size=2, strides=2), layers.ReLU(),
+    layers.Flatten(), layers.Dense(120, activation='relu'), layers.Dense(84, activation='relu'),
+    layers.Dense(10)])
+network.build(input_shape=(None, 28, 28, 1))
+criteon = tf.keras.losses.CategoricalCrossentropy(from_logits=True)
+optimizer = tf.keras.optimizers.Adam(0.01)
+
+def eager_step():
+    with tf.GradientTape() as tape:
+        loss = criteon(y, network(x, training=True))
+    grads = tape.gradient(loss, network.trainable_variables)
+    optimizer.apply_gradients(zip(grads, network.trainable_variables))
+    return loss
+
+graph_step = tf.function(eager_step)
+
+xs = rng.random((60000, 28, 28, 1), dtype=np.float32)
+ys = rng.integers(0, 10, 60000).astype(np.int32)
+fit_model = tf.keras.models.clone_model(network)
+fit_model.compile(optimizer=tf.keras.optimizers.Adam(1e-3),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=['accuracy'])
+fit_model.fit(xs[:256], ys[:256], batch_size=128, epochs=1, verbose=0)
+"""
+
 WORKLOADS: list[Workload] = [
     Workload(
         name="scalar_add",
@@ -381,6 +415,14 @@ chain = tf.function(chain, autograph=False)
         torch_setup=_CONV_TORCH,
         torch_stmt="step()",
     ),
+    Workload(name="lenet_eager_step", description="seeds' LeNet-5 GradientTape + Adam step, batch 128, eager",
+             setup=_LENET_TF, stmt="eager_step()"),
+    Workload(name="lenet_function_step", description="the same LeNet-5 step as one tf.function",
+             setup=_LENET_TF, stmt="graph_step()"),
+    Workload(name="lenet_fit_epoch", description="model.fit of LeNet-5 on 60000x28x28, batch 128, one epoch",
+             setup=_LENET_TF, stmt="fit_model.fit(xs, ys, batch_size=128, epochs=1, verbose=0)"),
+    Workload(name="lenet_predict_10000", description="model.predict on 10000 images",
+             setup=_LENET_TF, stmt="fit_model.predict(xs[:10000], batch_size=128, verbose=0)"),
 ]
 
 

@@ -28,6 +28,8 @@ class ConcreteFunction:
         self.structured_outputs = structured_outputs
         self._compiled = compiled
         self._fn = compiled.fn
+        self._output_leaves = [(leaf, isinstance(leaf, SymbolicTensor)) for leaf in flatten(structured_outputs)]
+        self._single_output = isinstance(structured_outputs, SymbolicTensor)
         self._jit = None
         if jit_compile:
             self._jit = backend.jit_compile(compiled.fn)
@@ -89,12 +91,18 @@ class ConcreteFunction:
             raise
         except (RuntimeError, ValueError, IndexError, TypeError) as e:
             raise errors.InvalidArgumentError(None, None, f"{self._name}: {e}") from None
-        return [executor.wrap(v) for v in raw]
+        wrap = executor.wrap
+        return [wrap(v) for v in raw]
+
+    def _run_checked_inputs(self, tensors) -> object:
+        """The fast call: inputs already known to match the graph's signature (see Function)."""
+        return self._pack(self._run(tensors))
 
     def _pack(self, values: list):
+        if self._single_output:
+            return values[0]
         it = iter(values)
-        leaves = [next(it) if isinstance(leaf, SymbolicTensor) else leaf
-                  for leaf in flatten(self.structured_outputs)]
+        leaves = [next(it) if is_tensor else leaf for leaf, is_tensor in self._output_leaves]
         return pack_sequence_as(self.structured_outputs, leaves)
 
 

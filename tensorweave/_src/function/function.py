@@ -24,7 +24,7 @@ from tensorweave._src.api_export import EXPORTS, tf_export
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.autograph import api as autograph
 from tensorweave._src.core.context import state
-from tensorweave._src.core.tensor import Tensor
+from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.core.variable import Variable
 from tensorweave._src.function import trace_key
 from tensorweave._src.function.concrete import ConcreteFunction
@@ -68,6 +68,7 @@ class Function:
         self._warned = False
         self._created_variables = False
         self._inlined_keys: set = set()
+        self._fast_cache: dict = {}  # (dtype, torch shape) per positional eager tensor -> ConcreteFunction
         self._instances: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function, updated=())
 
@@ -96,6 +97,13 @@ class Function:
 
     # ---- calling -----------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if not kwargs and state.tracer is None and not state.tapes and not _RUN_EAGERLY[0]:
+            fast_key = _fast_key(args)
+            if fast_key is not None:
+                concrete = self._fast_cache.get(fast_key)
+                if concrete is not None:  # the common call: eager tensors seen before
+                    self._note_call(False)
+                    return concrete._run_checked_inputs(args)
         if _RUN_EAGERLY[0]:
             return self._python_function(*args, **kwargs)
         if state.tracer is not None:  # called while another function traces: inline its body
@@ -104,6 +112,10 @@ class Function:
         args, kwargs = self._canonicalize(args, kwargs)
         concrete, traced = self._lookup_or_trace(args, kwargs)
         self._note_call(traced)
+        if not kwargs:
+            fast_key = _fast_key(args)
+            if fast_key is not None and self._input_signature is None:
+                self._fast_cache[fast_key] = concrete
         tensors = [x for x in flatten([list(args), [kwargs[k] for k in sorted(kwargs)]]) if isinstance(x, Tensor)]
         return concrete._call_flat(tensors)
 
@@ -227,6 +239,16 @@ class Function:
         params = list(self._signature.parameters) if self._signature is not None else []
         params = [p for p in params if p != "self"]
         return [params[i] if i < len(params) else f"args_{i}" for i in range(n)]
+
+
+def _fast_key(args):
+    """A cheap cache key when every argument is an eager tensor (None otherwise: use the full key)."""
+    key = []
+    for x in args:
+        if type(x) is not EagerTensor:
+            return None
+        key.append((x._dtype, x._value.shape))
+    return tuple(key)
 
 
 class _FunctionTracer(Tracer):
