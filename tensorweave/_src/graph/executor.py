@@ -13,6 +13,14 @@ from tensorweave._src.graph import special_ops
 
 _counter = itertools.count()
 
+# Nodes carrying sub-graphs (control flow: control_flow/) tell the interpreters how to run them:
+# INTERPRET_RULES[prim](node, input_values, interpret_values) -> output values (backend), where
+# `interpret_values(graph, values)` interprets a sub-graph; REPLAY_RULES[prim](node, inputs, replay_fn)
+# -> output tensors, where `replay_fn(graph, tensors)` replays a sub-graph through bind.
+# (The generated code calls such a node's `emit`, as for fused ops.)
+INTERPRET_RULES: dict = {}
+REPLAY_RULES: dict = {}
+
 
 class CompiledGraph:
     """The Python function generated for a graph: `fn(*input_values) -> tuple(output_values)`."""
@@ -84,11 +92,19 @@ def interpret(graph, inputs) -> list:
     for node in graph.nodes:
         if node.op is special_ops.placeholder_p:
             continue
-        out = node.op.kernel(*[env[id(x)] for x in node.inputs], **node.attrs)
+        rule = INTERPRET_RULES.get(node.op)
+        if rule is not None:
+            out = rule(node, [env[id(x)] for x in node.inputs], _interpret_values)
+        else:
+            out = node.op.kernel(*[env[id(x)] for x in node.inputs], **node.attrs)
         outs = out if node.op.multiple_results else (out,)
         for o, v in zip(node.outputs, outs):
             env[id(o)] = v
     return [wrap(env[id(t)]) for t in graph.outputs]
+
+
+def _interpret_values(graph, values) -> list:
+    return [t._value for t in interpret(graph, [wrap(v) for v in values])]
 
 
 def replay(graph, inputs) -> list:
@@ -106,6 +122,9 @@ def replay(graph, inputs) -> list:
         elif op is special_ops.assign_variable_p:
             node.attrs["variable"].assign(env[id(node.inputs[0])], read_value=False)
             outs = ()
+        elif op in REPLAY_RULES:
+            out = REPLAY_RULES[op](node, [env[id(x)] for x in node.inputs], replay)
+            outs = out if op.multiple_results else (out,)
         else:
             out = bind(op, *[env[id(x)] for x in node.inputs], **node.attrs)
             outs = out if op.multiple_results else (out,)
