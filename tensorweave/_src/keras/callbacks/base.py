@@ -191,6 +191,7 @@ class ProgbarLogger(Callback):
             self.progbar = Progbar(target=self.target, verbose=self.verbose,
                                    stateful_metrics=self.stateful_metrics,
                                    unit_name="step" if self.use_steps else "sample")
+        self.progbar.stateful_metrics |= self.stateful_metrics  # metrics built by the first step count too
 
     def _batch_update_progbar(self, batch, logs=None) -> None:
         logs = dict(logs or {})

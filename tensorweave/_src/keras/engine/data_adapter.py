@@ -1,19 +1,24 @@
 """Turns what `fit`/`evaluate`/`predict` accept (numpy arrays, tensors, nested structures of them,
-`tf.data.Dataset`s, Python generators) into an epoch-by-epoch stream of `(x, y, sample_weight)` batches.
+`tf.data.Dataset`s, Python generators and iterators) into an epoch-by-epoch stream of
+`(x, y, sample_weight)` batches, with Keras 2's checks (cardinality, class_weight, empty input) and
+its step semantics (`steps_per_epoch` smaller than the data keeps one iterator across epochs; running
+out of data stops training with a warning).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
-from tensorweave._src.api_export import PublicNamespace
+from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.util import nest
 
 tf = PublicNamespace()
 
 
+@tf_export("keras.utils.unpack_x_y_sample_weight")
 def unpack_x_y_sample_weight(data):
     """`(x,)`, `(x, y)` or `(x, y, sample_weight)` -> the three (missing ones None)."""
     if isinstance(data, list):
@@ -30,9 +35,19 @@ def unpack_x_y_sample_weight(data):
                      f"found: {data}")
 
 
+@tf_export("keras.utils.pack_x_y_sample_weight")
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """Keras's packing: x alone (unless it is a tuple), `(x, y)` or `(x, y, sample_weight)`."""
     if y is None:
-        return (x,) if not isinstance(x, tuple) else (x,)
+        return (x,) if isinstance(x, tuple) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def _pack(x, y=None, sample_weight=None) -> tuple:
+    if y is None:
+        return (x,)
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
@@ -43,58 +58,106 @@ def _is_dataset(x) -> bool:
 
 
 def _is_generator(x) -> bool:
-    return hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(
-        x, (np.ndarray, list, tuple, dict)) and not hasattr(x, "shape"))
+    if x is None or isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)) or hasattr(x, "shape"):
+        return False
+    return hasattr(x, "__next__") or hasattr(x, "__iter__")
 
 
-def _num_samples(structure) -> int:
-    sizes = {int(np.shape(a)[0]) for a in nest.flatten(structure) if a is not None}
-    if len(sizes) > 1:
-        raise ValueError(f"Data cardinality is ambiguous:\n  x sizes: ...\nMake sure all arrays contain the "
-                         f"same number of samples. Received sizes: {sorted(sizes)}")
-    return sizes.pop() if sizes else 0
+def is_dataset_or_generator(x) -> bool:
+    return _is_dataset(x) or _is_generator(x)
 
 
 def _as_array(a):
     if a is None:
         return None
-    if hasattr(a, "numpy") and not isinstance(a, np.ndarray):
-        return a.numpy()
-    return np.asarray(a) if not isinstance(a, np.ndarray) else a
+    if isinstance(a, np.ndarray):
+        return a
+    if hasattr(a, "numpy"):
+        return np.asarray(a.numpy())
+    if isinstance(a, (list, float, int)):
+        return np.asarray(a)
+    return np.asarray(a)
+
+
+def _to_arrays(structure):
+    """numpy arrays for every leaf; lists of arrays stay lists (several inputs), as Keras treats them."""
+    if structure is None:
+        return None
+    return nest.map_structure(_as_array, structure)
+
+
+def _check_data_cardinality(data: tuple) -> None:
+    sizes = {int(np.shape(a)[0]) for a in nest.flatten(data) if a is not None}
+    if len(sizes) > 1:
+        msg = "Data cardinality is ambiguous:\n"
+        for label, single in zip(["x", "y", "sample_weight"], data):
+            msg += f"  {label} sizes: {', '.join(str(np.shape(a)[0]) for a in nest.flatten(single))}\n"
+        msg += "Make sure all arrays contain the same number of samples."
+        raise ValueError(msg)
 
 
 class DataHandler:
     """Epoch/step iteration over the data of one `fit`/`evaluate`/`predict` call."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None, initial_epoch=0,
-                 epochs=1, shuffle=False, class_weight=None, model=None):
+                 epochs=1, shuffle=False, class_weight=None, model=None, predict=False):
         self._epochs = epochs
         self._initial_epoch = initial_epoch
-        self._class_weight = class_weight
         self._steps_per_epoch = steps_per_epoch
+        self._class_weight = class_weight
         self._dataset = None
-        self._generator = None
+        self._iterator = None  # kept across epochs when steps_per_epoch cuts the data
+        self._arrays = None
+        self.ran_out = False
+        if class_weight:
+            _check_class_weight(class_weight, model)
         if _is_dataset(x):
             if y is not None:
                 raise ValueError("`y` argument is not supported when using dataset as input.")
+            if sample_weight is not None:
+                raise ValueError("`sample_weight` argument is not supported when using dataset as input.")
             self._dataset = x
-            self._inferred_steps = steps_per_epoch if steps_per_epoch is not None else _cardinality(x)
-            self._arrays = None
+            card = _cardinality(x)
+            if card == 0:
+                raise ValueError("Expected input data to be non-empty.")
+            if steps_per_epoch is None and card is not None and card < 0:
+                raise ValueError("When passing an infinitely repeating dataset, please specify a "
+                                 "`steps_per_epoch` value so that epoch level callbacks continue to "
+                                 "work. The "
+                                 "value can be arbitrary, or a number that you think correctly defines "
+                                 "the size "
+                                 "of an epoch. Epoch-level callbacks will then be called at this interval.")
+            self._recreate = steps_per_epoch is None or (card is not None and card == steps_per_epoch)
+            self._inferred_steps = steps_per_epoch if steps_per_epoch is not None else card
         elif _is_generator(x):
-            self._generator = x
+            if y is not None:
+                raise ValueError("`y` argument is not supported when using python generator as input.")
+            if sample_weight is not None:
+                raise ValueError("`sample_weight` argument is not supported when using python generator as "
+                                 "input.")
+            self._iterator = iter(x)
+            self._recreate = False
             self._inferred_steps = steps_per_epoch
-            self._arrays = None
         else:
-            x = nest.map_structure(_as_array, x)
-            y = nest.map_structure(_as_array, y) if y is not None else None
-            sw = _as_array(sample_weight)
-            n = _num_samples([x] + ([y] if y is not None else []) + ([sw] if sw is not None else []))
-            _check_lengths(x, y, sw)
+            if x is None:
+                self._arrays = None
+                self._inferred_steps = 0
+                self._recreate = True
+                return
+            x, y, sw = _to_arrays(x), _to_arrays(y), _to_arrays(sample_weight)
+            data = _pack(x, y, sw)
+            _check_data_cardinality(data)
+            n = int(np.shape(nest.flatten(x)[0])[0])
+            if n == 0 and predict:
+                raise ValueError("Expected input data to be non-empty.")
             self._arrays = (x, y, sw)
             self._n = n
             self._batch_size = batch_size or 32
             self._shuffle = shuffle
-            self._inferred_steps = steps_per_epoch or max(1, math.ceil(n / self._batch_size)) if n else 0
+            full = math.ceil(n / self._batch_size) if n else 0
+            self._full_steps = full
+            self._recreate = steps_per_epoch is None or steps_per_epoch == full
+            self._inferred_steps = steps_per_epoch if steps_per_epoch is not None else full
 
     @property
     def inferred_steps(self):
@@ -102,68 +165,142 @@ class DataHandler:
 
     def enumerate_epochs(self):
         for epoch in range(self._initial_epoch, self._epochs):
-            yield epoch, self._epoch_batches()
+            if self.ran_out:
+                break
+            yield epoch, self._epoch_steps()
 
-    def _epoch_batches(self):
+    # ---- batches -----------------------------------------------------------------------------------
+    def _fresh_iterator(self):
         if self._arrays is not None:
             return self._array_batches()
         if self._dataset is not None:
-            return self._limited(iter(self._dataset))
-        return self._limited(self._generator)
+            return iter(self._dataset)
+        return iter(())
 
-    def _limited(self, iterator):
-        steps = self._steps_per_epoch
-        for i, batch in enumerate(iterator):
-            if steps is not None and i >= steps:
-                break
-            yield self._with_class_weight(batch)
+    def _epoch_steps(self):
+        if self._dataset is not None or self._arrays is not None:
+            if self._recreate or self._iterator is None:
+                self._iterator = self._fresh_iterator()
+        elif self._iterator is None:
+            self._iterator = iter(())
+        steps = self._inferred_steps
+        step = 0
+        while steps is None or step < steps:
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                if steps is not None or step == 0:
+                    self._out_of_data(steps)
+                else:  # an unknown-length dataset or generator: its first epoch tells the step count
+                    self._inferred_steps = step
+                    if self._dataset is None:
+                        self._iterator = iter(())
+                return
+            yield step, self._prepare(batch)
+            step += 1
+
+    def _out_of_data(self, steps) -> None:
+        warnings.warn(f"Your input ran out of data; interrupting training. Make sure that your dataset or "
+                      f"generator can generate at least `steps_per_epoch * epochs` batches (in this case, "
+                      f"{(steps or 0) * self._epochs} batches). You may need to use the repeat() "
+                      f"function when "
+                      f"building your dataset.", stacklevel=4)
+        self.ran_out = True
+
+    def _prepare(self, batch):
+        if not isinstance(batch, tuple) and isinstance(batch, list):
+            batch = tuple(batch)
+        if not isinstance(batch, tuple):
+            batch = (batch,)
+        batch = nest.map_structure(_as_tensor_leaf, batch)
+        if self._class_weight:
+            batch = _apply_class_weight(batch, self._class_weight)
+        return batch
 
     def _array_batches(self):
         x, y, sw = self._arrays
         index = np.random.permutation(self._n) if self._shuffle else np.arange(self._n)
-        steps = self._inferred_steps
-        for step in range(steps):
-            chunk = index[step * self._batch_size:(step + 1) * self._batch_size]
-            if len(chunk) == 0:
-                break
-            take = (lambda a: tf.convert_to_tensor(a[chunk]) if a is not None else None)
-            batch = pack_x_y_sample_weight(nest.map_structure(take, x),
-                                           None if y is None else nest.map_structure(take, y),
-                                           take(sw) if sw is not None else None)
-            yield self._with_class_weight(batch)
+        bs = self._batch_size
+        for _ in range(1 if self._recreate else max(1, self._epochs)):
+            for start in range(0, self._n, bs):
+                chunk = index[start:start + bs]
 
-    def _with_class_weight(self, batch):
-        if not self._class_weight:
-            return batch
-        x, y, sw = unpack_x_y_sample_weight(batch)
-        labels = np.asarray(y)
-        if labels.ndim > 1 and labels.shape[-1] > 1:
-            labels = labels.argmax(axis=-1)
-        labels = labels.reshape(-1)
-        weights = np.array([self._class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
-        if sw is not None:
-            weights = weights * np.asarray(sw).reshape(-1)
-        return x, y, tf.convert_to_tensor(weights)
+                def take(a, chunk=chunk):
+                    return None if a is None else tf.convert_to_tensor(a[chunk])
+
+                yield _pack(nest.map_structure(take, x), None if y is None else nest.map_structure(take, y),
+                            None if sw is None else take(sw))
+            if self._shuffle:
+                index = np.random.permutation(self._n)
+
+
+def _as_tensor_leaf(a):
+    if a is None or hasattr(a, "_as_tensor") or type(a).__name__ in ("EagerTensor",):
+        return a
+    if isinstance(a, (np.ndarray, np.generic, float, int, list)):
+        return tf.convert_to_tensor(a)
+    return a
 
 
 def _cardinality(dataset):
     card = getattr(dataset, "cardinality", None)
     if card is None:
         return None
-    value = int(card())
-    return value if value >= 0 else None
+    value = int(np.asarray(card()))
+    if value == -2:  # unknown
+        return None
+    return value  # -1: infinite
 
 
-def _check_lengths(x, y, sw) -> None:
-    xs = {int(np.shape(a)[0]) for a in nest.flatten(x)}
-    ys = {int(np.shape(a)[0]) for a in nest.flatten(y)} if y is not None else set()
-    if y is not None and xs and ys and xs != ys:
-        raise ValueError(f"Data cardinality is ambiguous:\n  x sizes: {', '.join(map(str, sorted(xs)))}\n  "
-                         f"y sizes: {', '.join(map(str, sorted(ys)))}\nMake sure all arrays contain the same "
-                         f"number of samples.")
-    if sw is not None and int(np.shape(sw)[0]) not in xs:
-        raise ValueError(f"Data cardinality is ambiguous: x sizes {sorted(xs)}, sample_weight size "
-                         f"{np.shape(sw)[0]}. Make sure all arrays contain the same number of samples.")
+def _check_class_weight(class_weight, model) -> None:
+    outputs = getattr(model, "outputs", None)
+    if outputs is not None and len(nest.flatten(outputs)) > 1:
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    keys = sorted(class_weight)
+    if keys != list(range(len(keys))):
+        raise ValueError(f"Expected `class_weight` to be a dict with keys from 0 to one less than the "
+                         f"number of "
+                         f"classes, found {class_weight}")
+
+
+def _apply_class_weight(batch, class_weight):
+    x, y, sw = unpack_x_y_sample_weight(batch)
+    if y is None:
+        return batch
+    if nest.is_nested(y):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    table = tf.constant([class_weight[i] for i in range(len(class_weight))], dtype="float32")
+    rank = y.shape.rank
+    if rank is not None and rank > 2:
+        raise ValueError("`class_weight` not supported for 3+ dimensional targets.")
+    if rank == 2 and y.shape[1] is not None and y.shape[1] > 1:
+        classes = tf.argmax(y, axis=1)
+    else:
+        classes = tf.cast(tf.reshape(y, (-1,)), "int64")
+    cw = tf.gather(table, classes)
+    if sw is not None:
+        cw = tf.cast(cw, sw.dtype)
+        if sw.shape.rank == 1 and cw.shape.rank == 1:
+            sw = sw * cw
+        else:
+            sw = tf.reshape(sw, (-1,)) * cw if sw.shape.rank == 2 and sw.shape[1] == 1 else sw * cw
+    else:
+        sw = cw
+    return (x, y, sw)
+
+
+def single_batch(x, y=None, sample_weight=None, class_weight=None) -> tuple:
+    """One batch for `train_on_batch` / `test_on_batch` / `predict_on_batch`."""
+    def conv(a):
+        return None if a is None else nest.map_structure(_as_tensor_leaf, _to_arrays(a) if not hasattr(
+            a, "dtype") or isinstance(a, np.ndarray) else a)
+
+    x, y, sample_weight = conv(x), conv(y), conv(sample_weight)
+    _check_data_cardinality(_pack(x, y, sample_weight))
+    batch = _pack(x, y, sample_weight)
+    if class_weight:
+        batch = _apply_class_weight(batch, class_weight)
+    return batch
 
 
 def train_validation_split(arrays, validation_split: float):
@@ -173,8 +310,10 @@ def train_validation_split(arrays, validation_split: float):
     split = int(math.floor(n * (1.0 - validation_split)))
     if split == 0 or split == n:
         raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
-                         f"validation and training set as specified by `validation_split={validation_split}`. "
-                         f"Either provide more data, or a different value for the `validation_split` argument.")
+                         f"validation and training set as specified by "
+                         f"`validation_split={validation_split}`. "
+                         f"Either provide more data, or a different value for the `validation_split` "
+                         f"argument.")
     train = nest.map_structure(lambda a: None if a is None else _as_array(a)[:split], arrays)
     val = nest.map_structure(lambda a: None if a is None else _as_array(a)[split:], arrays)
     return train, val

@@ -77,6 +77,7 @@ def call_on_keras_tensors(layer, inputs, args: tuple, kwargs: dict):
     """`layer(keras_tensors)`: builds the layer, infers output specs, records a Node; returns KerasTensors."""
     from tensorweave._src.keras.engine.node import Node  # node imports keras_tensor only
 
+    user_kwargs = dict(kwargs)  # what the node records (Keras leaves out the implicit mask)
     if layer._expects_mask_arg and "mask" not in kwargs:
         masks = [getattr(x, "_keras_mask", None) for x in nest.flatten(inputs)]
         if any(m is not None for m in masks):
@@ -103,7 +104,7 @@ def call_on_keras_tensors(layer, inputs, args: tuple, kwargs: dict):
         for kt, m in zip(keras_outputs, nest.flatten(out_mask) if nest.is_nested(out_mask) else [out_mask]):
             if isinstance(kt, KerasTensor) and isinstance(m, Tensor):
                 kt._keras_mask = KerasTensor(m.shape, m.dtype, description="mask")
-    Node(layer, (inputs,) + tuple(args), dict(kwargs), packed)
+    Node(layer, (inputs,) + tuple(args), user_kwargs, packed)
     return packed
 
 

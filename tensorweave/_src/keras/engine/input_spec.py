@@ -37,6 +37,10 @@ def assert_input_compatibility(input_spec, inputs, layer_name: str) -> None:
     if not input_spec:
         return
     specs = nest.flatten(input_spec)
+    if isinstance(inputs, dict) and not isinstance(input_spec, dict):
+        names = [getattr(spec, "name", None) for spec in specs]
+        if all(names):
+            inputs = [inputs.get(name) for name in names]
     flat = nest.flatten(inputs)
     if len(flat) != len(specs):
         raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received {len(flat)} '
@@ -50,7 +54,8 @@ def assert_input_compatibility(input_spec, inputs, layer_name: str) -> None:
             continue
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and rank != spec.ndim:
             raise ValueError(f'Input {i} of layer "{layer_name}" is incompatible with the layer: expected '
-                             f"ndim={spec.ndim}, found ndim={rank}. Full shape received: {_shape_text(shape)}")
+                             f"ndim={spec.ndim}, found ndim={rank}. Full shape received: "
+                             f"{_shape_text(shape)}")
         if spec.max_ndim is not None and rank > spec.max_ndim:
             raise ValueError(f'Input {i} of layer "{layer_name}" is incompatible with the layer: expected '
                              f"max_ndim={spec.max_ndim}, found ndim={rank}")
@@ -65,7 +70,13 @@ def assert_input_compatibility(input_spec, inputs, layer_name: str) -> None:
                                  f"axis {axis} of input shape to have value {value}, but received input with "
                                  f"shape {_shape_text(shape)}")
         if spec.shape is not None:
-            for want, got in zip(spec.shape, dims):
+            want_dims, got_dims = list(spec.shape), list(dims)
+            if spec.allow_last_axis_squeeze:
+                if got_dims and got_dims[-1] == 1:
+                    got_dims = got_dims[:-1]
+                if want_dims and want_dims[-1] == 1:
+                    want_dims = want_dims[:-1]
+            for want, got in zip(want_dims, got_dims):
                 if want is not None and got is not None and want != got:
                     raise ValueError(f'Input {i} of layer "{layer_name}" is incompatible with the layer: '
                                      f"expected shape={spec.shape}, found shape={_shape_text(shape)}")

@@ -139,3 +139,6 @@ class Sequential(Model):
         for layer_config in config["layers"]:
             model.add(deserialize_layer(layer_config, custom_objects))
         return model
+
+
+from tensorweave._src.keras.engine import models_utils as _models_utils  # noqa: E402,F401  (clone_model; needs Sequential)

@@ -24,6 +24,15 @@ class Model(TrainingMixin, Layer):
     def __init__(self, *args, **kwargs):
         if type(self) is Model and (len(args) >= 2 or "inputs" in kwargs):
             return  # __new__ made a Functional, whose own __init__ ran
+        from tensorweave._src.keras.engine.functional import Functional
+
+        functional_args = len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs)
+        if functional_args and not isinstance(self, Functional):
+            # a Model subclass constructed with (inputs, outputs): Keras makes its class functional
+            _inject_functional_model_class(type(self), Functional)
+            allowed = ("inputs", "outputs", "name", "trainable")
+            Functional.__init__(self, *args, **{k: v for k, v in kwargs.items() if k in allowed})
+            return
         from tensorweave._src.keras import backend
         from tensorweave._src.module.module import camel_to_snake
 
@@ -47,8 +56,10 @@ class Model(TrainingMixin, Layer):
         """A model's weights layer by layer (each layer's trainable then non-trainable ones), then its own;
         an unbuilt model whose class defines `build` (Sequential) has none yet and says so, as Keras 2."""
         if not self.built and type(self).build is not Model.build:
-            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are created when "
-                             f"the model is first called on inputs or `build()` is called with an `input_shape`.")
+            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are "
+                             f"created when "
+                             f"the model is first called on inputs or `build()` is called with an "
+                             f"`input_shape`.")
         out = []
         for layer in self._flatten_layers(recursive=False):
             out += layer.weights
@@ -146,3 +157,16 @@ class Model(TrainingMixin, Layer):
             raise ValueError("Input shape must be defined when calling `build()` on a `Model` subclass.")
         self.built = True
         infer_output_shape(self, input_shape)
+
+
+def _inject_functional_model_class(cls, functional_cls) -> None:
+    """Replaces `Model` by `Functional` among the bases of `cls` (or of its ancestors), as Keras 2 does for
+    a subclass built with `super().__init__(inputs, outputs)`."""
+    if cls is Model:
+        return
+    if Model in cls.__bases__:
+        cls.__bases__ = tuple(functional_cls if b is Model else b for b in cls.__bases__)
+        return
+    for base in cls.__bases__:
+        if issubclass(base, Model) and base is not functional_cls and not issubclass(base, functional_cls):
+            _inject_functional_model_class(base, functional_cls)

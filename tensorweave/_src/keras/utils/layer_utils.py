@@ -70,19 +70,21 @@ def _shape_text(layer) -> str:
 
 
 def _sequential_like(model) -> bool:
-    if not hasattr(model, "_nodes_in_order"):
-        return True  # Sequential and subclassed models
-    nodes = model._nodes_in_order
-    layers_seen = set()
-    for node in nodes:
-        if len(node.keras_inputs) > 1 or id(node.layer) in layers_seen:
+    """Keras 2's test: one node per depth, each with one input tensor, and no layer called twice."""
+    by_depth = getattr(model, "_nodes_by_depth", None)
+    if type(model).__name__ == "Sequential" or not getattr(model, "_is_graph_network", False) \
+            or by_depth is None:
+        return True
+    nodes = []
+    for v in by_depth.values():
+        if len(v) > 1 or (len(v) == 1 and len(v[0].keras_inputs) > 1):
             return False
-        layers_seen.add(id(node.layer))
-    consumers: dict = {}
-    for node in nodes:
-        for parent in node.parent_nodes:
-            consumers[id(parent)] = consumers.get(id(parent), 0) + 1
-    return all(n <= 1 for n in consumers.values())
+        nodes += v
+    ids = {id(n) for n in nodes}
+    for layer in model.layers:
+        if sum(1 for node in layer._inbound_nodes if id(node) in ids) > 1:
+            return False
+    return True
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
@@ -125,8 +127,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
 
 def _connections(model, layer) -> str:
     out = []
+    relevant = {id(n) for v in model._nodes_by_depth.values() for n in v}
     for node in layer._inbound_nodes:
-        if node not in model._nodes_in_order:
+        if relevant and id(node) not in relevant:
             continue
         for kt in node.keras_inputs:
             src, node_index, tensor_index = kt._keras_history
