@@ -24,4 +24,6 @@ from tensorweave._src.ops.tensor_array import list_ops, tensor_array  # noqa: F4
 from tensorweave._src.keras import api as _keras_api  # noqa: F401
 from tensorweave._src.ops.nn import activations, conv, conv_api, depthwise, losses, misc, normalization, pool_ops, pooling  # noqa: F401,E501
 from tensorweave._src.control_flow import cond as _cond, while_loop as _while_loop  # noqa: F401
-from tensorweave._src.data import batching, combine, dataset_ops, iterator, options, sources, transforms  # noqa: F401,E501
+from tensorweave._src.data import batching, combine, dataset_ops, experimental, iterator, map_ops, options, readers, sources, structural, transforms  # noqa: F401,E501
+from tensorweave._src.io import example_pb, file_io, parsing_ops, script_ops, tfrecord  # noqa: F401
+from tensorweave._src.framework import sparse_tensor  # noqa: F401

@@ -38,6 +38,16 @@ class DatasetV2:
         """Batches of this dataset, or None when the dataset cannot batch faster than element by element."""
         return None
 
+    def _iterate_tolerant(self):
+        """Like `_iterate`, but an element whose computation raised comes out as an ErrorMarker
+        (map and filter override it; for ignore_errors)."""
+        return self._iterate()
+
+    def _random_access(self):
+        """(length, gather(int64 index array) -> batch of those elements), or None when the dataset
+        cannot produce arbitrary elements directly."""
+        return None
+
     # ---- iteration ---------------------------------------------------------------------------------
     def __iter__(self):
         from tensorweave._src.data.iterator import OwnedIterator  # the iterator builds on datasets
@@ -52,6 +62,7 @@ class DatasetV2:
             yield nest.map_structure(lambda t: t.numpy() if hasattr(t, "numpy") else t, element)
 
     def cardinality(self):
+        """The number of elements: a scalar int64, or INFINITE_CARDINALITY / UNKNOWN_CARDINALITY."""
         return tf.constant(self._cardinality(), dtype="int64")
 
     def __len__(self) -> int:
@@ -111,10 +122,11 @@ class DatasetV2:
 
     # ---- transformations ---------------------------------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> "DatasetV2":
-        """Applies `map_func` (traced once, like a tf.function) to each element."""
-        from tensorweave._src.data import transforms
+        """Applies `map_func` (traced once, like a tf.function) to each element; with
+        `num_parallel_calls` elements are mapped in a thread pool (in order unless deterministic=False)."""
+        from tensorweave._src.data import map_ops
 
-        return transforms.MapDataset(self, map_func, num_parallel_calls, deterministic)
+        return map_ops.MapDataset(self, map_func, num_parallel_calls, deterministic)
 
     def filter(self, predicate, name=None) -> "DatasetV2":
         from tensorweave._src.data import transforms
@@ -127,6 +139,18 @@ class DatasetV2:
         from tensorweave._src.data import batching
 
         return batching.BatchDataset(self, batch_size, drop_remainder)
+
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False,
+                     name=None) -> "DatasetV2":
+        """Batches elements padded to a common (or given) shape with `padding_values` (0 / b"")."""
+        from tensorweave._src.data import batching
+
+        return batching.PaddedBatchDataset(self, batch_size, padded_shapes, padding_values, drop_remainder)
+
+    def rebatch(self, batch_size, drop_remainder=False, name=None) -> "DatasetV2":
+        from tensorweave._src.data import batching
+
+        return batching.RebatchDataset(self, batch_size, drop_remainder)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None) -> "DatasetV2":
         from tensorweave._src.data import transforms
@@ -147,6 +171,11 @@ class DatasetV2:
         from tensorweave._src.data import transforms
 
         return transforms.SkipDataset(self, count)
+
+    def take_while(self, predicate, name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.TakeWhileDataset(self, predicate)
 
     def prefetch(self, buffer_size, name=None) -> "DatasetV2":
         from tensorweave._src.data import transforms
@@ -174,6 +203,60 @@ class DatasetV2:
 
         return batching.UnbatchDataset(self)
 
+    def flat_map(self, map_func, name=None) -> "DatasetV2":
+        """Maps each element to a dataset and concatenates them."""
+        from tensorweave._src.data import structural
+
+        return structural.FlatMapDataset(self, map_func)
+
+    def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
+                   deterministic=None, name=None) -> "DatasetV2":
+        """Cycles over `cycle_length` datasets made by `map_func`, `block_length` elements from each."""
+        from tensorweave._src.data import structural
+
+        return structural.InterleaveDataset(self, map_func, cycle_length, block_length, num_parallel_calls)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None) -> "DatasetV2":
+        """A dataset of windows, each a dataset (structure preserved) of `size` elements."""
+        from tensorweave._src.data import structural
+
+        return structural.WindowDataset(self, size, shift, stride, drop_remainder)
+
+    def scan(self, initial_state, scan_func, name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.ScanDataset(self, initial_state, scan_func)
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None,
+                        name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.GroupByWindowDataset(self, key_func, reduce_func, window_size, window_size_func)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes,
+                                  padded_shapes=None, padding_values=None, pad_to_bucket_boundary=False,
+                                  no_padding=False, drop_remainder=False, name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                                    bucket_batch_sizes, padded_shapes, padding_values,
+                                                    pad_to_bucket_boundary, no_padding, drop_remainder)
+
+    def shard(self, num_shards, index, name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.ShardDataset(self, num_shards, index)
+
+    def unique(self, name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.UniqueDataset(self)
+
+    def ignore_errors(self, log_warning=False, name=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.IgnoreErrorsDataset(self, log_warning)
+
     def reduce(self, initial_state, reduce_func, name=None):
         """Folds `reduce_func(state, element)` over the dataset, returning the final state."""
         from tensorweave._src.util import nest
@@ -182,10 +265,12 @@ class DatasetV2:
         for element in self:
             elem = element if isinstance(element, tuple) else (element,)
             state = reduce_func(state, *elem)
+            state = nest.map_structure(tf.convert_to_tensor, state)
         return state
 
     def get_single_element(self, name=None):
-        it = iter(self)
+        """The only element of the dataset (InvalidArgumentError when empty or longer)."""
+        it = self._iterate()
         try:
             element = next(it)
         except StopIteration:
@@ -197,13 +282,61 @@ class DatasetV2:
         raise tf.errors.InvalidArgumentError(None, None, "Dataset had more than one element.")
 
     def with_options(self, options, name=None) -> "DatasetV2":
-        self._options = options
-        return self
+        from tensorweave._src.data.options import OptionsDataset
+
+        return OptionsDataset(self, options)
 
     def options(self):
         from tensorweave._src.data.options import Options
 
-        return getattr(self, "_options", None) or Options()
+        return getattr(self, "_options", None) or getattr(getattr(self, "_input", None), "_options", None) \
+            or Options()
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None) -> "DatasetV2":
+        """The files matching glob pattern(s), shuffled unless shuffle=False."""
+        from tensorweave._src.data import readers
+
+        return readers.list_files(file_pattern, shuffle, seed)
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True) -> "DatasetV2":
+        from tensorweave._src.data import structural
+
+        return structural.ChooseFromDatasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+
+
+@tf_export("data.DatasetSpec")
+class DatasetSpec:
+    """The type of a dataset-valued element (window, group_by_window): its element_spec."""
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self._element_spec = element_spec
+        from tensorweave._src.core.shape import TensorShape
+
+        self._dataset_shape = TensorShape(dataset_shape)
+
+    element_spec = property(lambda self: self._element_spec)
+    shape = property(lambda self: self._dataset_shape)
+    dtype = property(lambda self: tf.variant)
+    value_type = property(lambda self: DatasetV2)
+
+    def __eq__(self, other):
+        return isinstance(other, DatasetSpec) and self._element_spec == other._element_spec
+
+    def __hash__(self):
+        return hash(repr(self))
+
+    def __repr__(self):
+        return f"DatasetSpec({self._element_spec!r}, {self._dataset_shape!r})"
 
 
 export("data.INFINITE_CARDINALITY", INFINITE)

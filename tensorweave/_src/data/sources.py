@@ -41,11 +41,10 @@ class TensorSliceDataset(DatasetV2):
             if t.shape.rank == 0:
                 raise ValueError(f"Unbatching a tensor is only supported for rank >= 1, got {t!r}")
             sizes.append(t.shape[0])
-        if len(set(sizes)) > 1:
-            raise tf.errors.InvalidArgumentError(
-                None, None, f"Dimensions {sizes[0]} and {sizes[1]} are not compatible: all components must "
-                            f"have the same size in the 0th dimension "
-                            f"(got {', '.join(str(s) for s in sizes)})")
+        known = [s for s in sizes if s is not None]
+        if len(set(known)) > 1:
+            other = next(s for s in known if s != known[0])
+            raise ValueError(f"Dimensions {known[0]} and {other} are not compatible")
         self._n = sizes[0]
         self._element_spec = structure.unbatched_spec(structure.spec_of(element))
 
@@ -65,6 +64,15 @@ class TensorSliceDataset(DatasetV2):
             for start in range(0, stop, batch_size):
                 yield structure.pack(spec, [t[start:start + batch_size] for t in leaves])
         return gen()
+
+    def _random_access(self):
+        leaves = nest.flatten(self._element)
+        spec = self._element_spec
+
+        def gather(idx):
+            idx = tf.constant(idx, dtype=tf.int64)
+            return structure.pack(spec, [tf.gather(t, idx) for t in leaves])
+        return self._n, gather
 
     def _cardinality(self) -> int:
         return self._n
@@ -87,7 +95,10 @@ def _normalize_slices(element):
 class RangeDataset(DatasetV2):
     """`range(stop)`, `range(start, stop[, step])` as int64 (or `dtype`); stop None counts forever."""
 
-    def __init__(self, *args, dtype="int64", name=None):
+    def __init__(self, *args, dtype="int64", output_type=None, name=None):
+        if output_type is not None:
+            dtype = output_type
+        args = tuple(int(a) if hasattr(a, "numpy") else a for a in args)
         if len(args) == 1:
             start, stop, step = 0, args[0], 1
         elif len(args) == 2:
@@ -126,7 +137,10 @@ class GeneratorDataset(DatasetV2):
                 raise TypeError("The `output_types` argument can not be None.")
             shapes = output_shapes if output_shapes is not None else nest.map_structure(lambda _: None,
                                                                                           output_types)
-            output_signature = nest.map_structure(lambda t, s: TensorSpec(s, t), output_types, shapes)
+            types = nest.flatten(output_types)
+            shape_leaves = _flatten_like(output_types, shapes) if output_shapes is not None else [None] * len(types)
+            output_signature = structure.pack(output_types, [TensorSpec(s, t) for t, s in zip(types, shape_leaves)]) \
+                if nest.is_nested(output_types) else TensorSpec(shape_leaves[0], types[0])
         self._generator = generator
         self._args = tuple(args or ())
         self._element_spec = output_signature
@@ -135,9 +149,12 @@ class GeneratorDataset(DatasetV2):
         spec = self._element_spec
         for item in self._generator(*self._args):
             item = tuple(item) if isinstance(item, list) and isinstance(spec, tuple) else item
-            leaves = nest.flatten(item) if nest.is_nested(spec) else [item]
             specs = nest.flatten(spec)
-            if len(leaves) != len(specs):
+            try:
+                leaves = _flatten_like(spec, item)
+            except (TypeError, ValueError, KeyError):
+                leaves = None
+            if leaves is None or len(leaves) != len(specs):
                 raise TypeError(f"`generator` yielded an element that did not match the expected structure. "
                                 f"The expected structure was {spec}, but the yielded element was {item}.")
             tensors = []
@@ -153,3 +170,16 @@ class GeneratorDataset(DatasetV2):
                                      f"shape {s.shape} was expected.")
                 tensors.append(t)
             yield structure.pack(spec, tensors)
+
+
+def _flatten_like(structure_, value) -> list:
+    """Leaves of `value` down to the leaves of `structure_` (lists inside `value` stay values)."""
+    if isinstance(structure_, dict):
+        if not isinstance(value, dict) or set(value) != set(structure_):
+            raise ValueError("structure mismatch")
+        return [x for k in sorted(structure_) for x in _flatten_like(structure_[k], value[k])]
+    if isinstance(structure_, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(structure_):
+            raise ValueError("structure mismatch")
+        return [x for s, v in zip(structure_, value) for x in _flatten_like(s, v)]
+    return [value]

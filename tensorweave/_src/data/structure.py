@@ -14,6 +14,8 @@ def normalize_element(element):
     """Converts every leaf to a tensor (lists count as values, not structure, as in tf.data)."""
     if isinstance(element, list):
         return tf.convert_to_tensor(element)
+    if hasattr(element, "_iterate") and hasattr(element, "element_spec"):  # a dataset (window, flat_map)
+        return element
     if isinstance(element, tuple) and not hasattr(element, "_fields"):
         return tuple(normalize_element(e) for e in element)
     if hasattr(element, "_fields"):
@@ -27,17 +29,35 @@ def normalize_element(element):
 
 
 def spec_of(element):
-    """The TensorSpec structure of an element."""
-    return nest.map_structure(lambda t: TensorSpec(t.shape, t.dtype) if isinstance(t, Tensor) else
-                              getattr(t, "spec", t), element)
+    """The TensorSpec structure of an element (SparseTensorSpec / DatasetSpec for those leaves)."""
+    def one(t):
+        if isinstance(t, Tensor):
+            return TensorSpec(t.shape, t.dtype)
+        if hasattr(t, "_iterate") and hasattr(t, "element_spec"):
+            from tensorweave._src.data.dataset_ops import DatasetSpec
+
+            return DatasetSpec(t.element_spec)
+        return getattr(t, "spec", t)
+    return nest.map_structure(one, element)
+
+
+def _with_shape(s, shape):
+    if isinstance(s, TensorSpec):
+        return TensorSpec(shape, s.dtype)
+    return type(s)(shape, s.dtype)
+
+
+def _dims(s):
+    return s.shape.as_list() if s.shape.rank is not None else None
 
 
 def batched_spec(spec, batch_size):
-    return nest.map_structure(lambda s: TensorSpec([batch_size] + s.shape.as_list(), s.dtype), spec)
+    return nest.map_structure(
+        lambda s: _with_shape(s, None if _dims(s) is None else [batch_size] + _dims(s)), spec)
 
 
 def unbatched_spec(spec):
-    return nest.map_structure(lambda s: TensorSpec(s.shape.as_list()[1:], s.dtype), spec)
+    return nest.map_structure(lambda s: _with_shape(s, None if _dims(s) is None else _dims(s)[1:]), spec)
 
 
 def flatten(element) -> list:
@@ -55,6 +75,6 @@ def most_specific_common(spec_a, spec_b):
 
 
 def _common(a, b):
-    if a.dtype != b.dtype:
+    if a.dtype != b.dtype or type(a) is not type(b):
         raise TypeError(f"Incompatible dataset elements: {a} vs. {b}")
-    return TensorSpec(a.shape.most_specific_compatible_shape(b.shape), a.dtype)
+    return _with_shape(a, a.shape.most_specific_compatible_shape(b.shape))

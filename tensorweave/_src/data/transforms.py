@@ -1,4 +1,5 @@
-"""Element-wise and ordering transformations: map, filter, shuffle, repeat, take, skip, prefetch, cache."""
+"""Element-wise and ordering transformations: filter, shuffle, repeat, take, skip, prefetch, cache
+(map is in map_ops.py)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,6 @@ from tensorweave._src.data.dataset_ops import INFINITE, UNKNOWN, DatasetV2
 from tensorweave._src.data.structured_function import StructuredFunction
 
 tf = PublicNamespace()
-
-
-class MapDataset(DatasetV2):
-    def __init__(self, input_dataset, map_func, num_parallel_calls=None, deterministic=None):
-        self._input = input_dataset
-        self._fn = StructuredFunction(map_func, input_dataset.element_spec, name="map_fn")
-        self._element_spec = self._fn.output_spec
-
-    def _iterate(self):
-        fn = self._fn
-        for element in self._input._iterate():
-            yield fn(element)
-
-    def _cardinality(self) -> int:
-        return self._input._cardinality()
 
 
 class FilterDataset(DatasetV2):
@@ -41,6 +27,21 @@ class FilterDataset(DatasetV2):
     def _iterate(self):
         for element in self._input._iterate():
             if bool(self._fn(element)):
+                yield element
+
+    def _iterate_tolerant(self):
+        from tensorweave._src.data.structural import ErrorMarker
+
+        for element in self._input._iterate_tolerant():
+            if isinstance(element, ErrorMarker):
+                yield element
+                continue
+            try:
+                keep = bool(self._fn(element))
+            except Exception as e:  # noqa: BLE001 - ignore_errors drops it
+                yield ErrorMarker(e)
+                continue
+            if keep:
                 yield element
 
     def _cardinality(self) -> int:
@@ -77,6 +78,38 @@ class ShuffleDataset(DatasetV2):
             i = rng.randrange(len(buffer))
             buffer[i], buffer[-1] = buffer[-1], buffer[i]
             yield buffer.pop()
+
+    def _index_order(self, n):
+        """The order in which the buffer algorithm emits input positions 0..n-1."""
+        rng = _pyrandom.Random(self._fixed_seed if self._fixed_seed is not None else self._seed_source())
+        size = n if self._buffer_size == -1 else min(self._buffer_size, n)
+        buffer = list(range(size))
+        order = []
+        randrange = rng.randrange
+        for i in range(size, n):
+            j = randrange(size)
+            order.append(buffer[j])
+            buffer[j] = i
+        while buffer:
+            j = randrange(len(buffer))
+            buffer[j], buffer[-1] = buffer[-1], buffer[j]
+            order.append(buffer.pop())
+        return order
+
+    def _batches(self, batch_size, drop_remainder):
+        ra = self._input._random_access()
+        if ra is None:
+            return None
+        n, gather = ra
+
+        def gen():
+            import numpy as np
+
+            order = np.asarray(self._index_order(n), dtype=np.int64)
+            stop = n - (n % batch_size if drop_remainder else 0)
+            for start in range(0, stop, batch_size):
+                yield gather(order[start:start + batch_size])
+        return gen()
 
     def _cardinality(self) -> int:
         return self._input._cardinality()
