@@ -277,3 +277,21 @@ for _alias, _cls in (("zeros", Zeros), ("ones", Ones), ("constant", Constant), (
 tf_export("keras.initializers.get")(get)
 tf_export("keras.initializers.serialize")(serialize)
 tf_export("keras.initializers.deserialize")(deserialize)
+
+# TF 2's core aliases: tf.initializers is the Keras set; tf.zeros_initializer() & co. are the same classes.
+for _name in ("Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "Initializer",
+              "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "RandomNormal", "RandomUniform",
+              "TruncatedNormal", "VarianceScaling", "Zeros"):
+    export("initializers." + _name, _CLASSES.get(_name, Initializer))
+for _alias in ("constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity",
+               "lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform",
+               "truncated_normal", "variance_scaling", "zeros"):
+    export("initializers." + _alias, _ALIASES[_alias])
+export("initializers.get", get)
+export("initializers.serialize", serialize)
+export("initializers.deserialize", deserialize)
+export("zeros_initializer", Zeros)
+export("ones_initializer", Ones)
+export("constant_initializer", Constant)
+export("random_normal_initializer", RandomNormal)
+export("random_uniform_initializer", RandomUniform)
