@@ -10,7 +10,8 @@ import os
 
 import tensorflow as tf
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fixtures", "tfrecord")
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fixtures",
+                   "tfrecord")
 FEATURES = {"label": tf.io.FixedLenFeature([], tf.int64), "pixels": tf.io.FixedLenFeature([4], tf.float32),
             "name": tf.io.FixedLenFeature([], tf.string), "tags": tf.io.VarLenFeature(tf.string)}
 

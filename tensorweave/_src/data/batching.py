@@ -53,7 +53,7 @@ def _stack(spec, rows):
     except tf.errors.InvalidArgumentError as e:
         raise tf.errors.InvalidArgumentError(
             None, None, f"Cannot batch tensors with different shapes in component 0. First element had shape "
-                        f"{columns[0][0].shape} and element had shape {columns[0][-1].shape}. ({e})") from None
+                        f"{columns[0][0].shape} and element had shape {columns[0][-1].shape}. ({e})") from None  # noqa: E501
     return structure.pack(spec, leaves)
 
 
@@ -88,7 +88,8 @@ class PaddedBatchDataset(DatasetV2):
     """Batches elements padded (at the end of each dimension) to `padded_shapes`, whose unknown dims
     pad to the longest element of the batch."""
 
-    def __init__(self, input_dataset, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False):
+    def __init__(self, input_dataset, batch_size, padded_shapes=None, padding_values=None,
+                 drop_remainder=False):
         self._input = input_dataset
         self._batch_size = int(batch_size)
         if self._batch_size <= 0:

@@ -12,7 +12,7 @@ class ZipDataset(DatasetV2):
         for d in nest.flatten(datasets):
             if not isinstance(d, DatasetV2):
                 raise TypeError(f"Invalid `datasets`. `datasets` is expected to be a (nested) structure of "
-                                f"`tf.data.Dataset` objects. Python `list` is not supported and you should use "
+                                f"`tf.data.Dataset` objects. Python `list` is not supported and you should use "  # noqa: E501
                                 f"`tuple` instead. Received: {d!r}")
         self._datasets = datasets
         self._element_spec = nest.map_structure(lambda d: d.element_spec, datasets)

@@ -117,7 +117,8 @@ def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainde
 @tf_export("data.experimental.parallel_interleave")
 def parallel_interleave(map_func, cycle_length, block_length=1, sloppy=False, buffer_output_elements=None,
                         prefetch_input_elements=None):
-    return lambda dataset: dataset.interleave(map_func, cycle_length, block_length, num_parallel_calls=cycle_length)
+    return lambda dataset: dataset.interleave(map_func, cycle_length, block_length,
+                                              num_parallel_calls=cycle_length)
 
 
 @tf_export("data.experimental.shuffle_and_repeat")
@@ -173,7 +174,7 @@ class TFRecordWriter:
         spec = dataset.element_spec
         if getattr(spec, "dtype", None) != tf.string or spec.shape.rank != 0:
             raise TypeError(f"Invalid `dataset.` Expected a`dataset` that produces scalar `tf.string` "
-                            f"elements, but got a dataset which produces elements with shapes {spec.shape} and "
+                            f"elements, but got a dataset which produces elements with shapes {spec.shape} and "  # noqa: E501
                             f"types {spec.dtype}.")
         with _Writer(self._filename, TFRecordOptions(self._compression)) as w:
             for record in dataset:

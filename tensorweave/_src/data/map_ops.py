@@ -129,7 +129,8 @@ class MapDataset(DatasetV2):
             leaves = nest.flatten(batch)
             rows = [fn(structure.pack(self._input.element_spec, [t[i] for t in leaves]))
                     for i in range(len(idx))]
-            return structure.pack(spec, [tf.stack(list(col)) for col in zip(*[nest.flatten(r) for r in rows])])
+            return structure.pack(spec,
+                                  [tf.stack(list(col)) for col in zip(*[nest.flatten(r) for r in rows])])
         if not all(hasattr(s, "shape") and type(s).__name__ == "TensorSpec" for s in nest.flatten(spec)):
             return None
         return n, per_element

@@ -76,7 +76,8 @@ class _RecordDataset(DatasetV2):
 class TFRecordDataset(_RecordDataset):
     """The records of TFRecord files (CRCs checked; "GZIP" / "ZLIB" compression)."""
 
-    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,
+                 name=None):
         super().__init__(filenames, compression_type, buffer_size, num_parallel_reads)
 
     def _records(self, filename):
@@ -92,7 +93,8 @@ class TFRecordDataset(_RecordDataset):
 class TextLineDataset(_RecordDataset):
     """The lines of text files (without their line ends)."""
 
-    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,
+                 name=None):
         super().__init__(filenames, compression_type, buffer_size, num_parallel_reads)
 
     def _records(self, filename):
@@ -135,8 +137,9 @@ def list_files(file_pattern, shuffle=None, seed=None):
     files = match(patterns)
     if not files:
         raise tf.errors.InvalidArgumentError(
-            None, None, f"Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: b'No "
-                        f"files matched pattern: {', '.join(p.decode() if isinstance(p, bytes) else str(p) for p in patterns)}'")
+            None, None,
+            f"Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: b'No "
+                        f"files matched pattern: {', '.join(p.decode() if isinstance(p, bytes) else str(p) for p in patterns)}'")  # noqa: E501
     ds = DatasetV2.from_tensor_slices(_strings([f.encode() for f in files]))
     if shuffle is None or shuffle:
         ds = ds.shuffle(len(files), seed=seed)
@@ -161,7 +164,8 @@ def _csv_rows(filename, compression, field_delim, use_quote_delim, header):
 def _convert_field(value: str, dtype, default, where: str):
     if value == "":
         if default is None:
-            raise tf.errors.InvalidArgumentError(None, None, f"Field {where} is required but missing in record!")
+            raise tf.errors.InvalidArgumentError(None, None,
+                                                 f"Field {where} is required but missing in record!")
         return default
     try:
         if dtype == tf.string:
@@ -202,8 +206,7 @@ class CsvDataset(DatasetV2):
                 if t.shape.rank == 1 and t.shape[0] == 0:
                     self._defaults.append(None)
                 else:
-                    v = t.numpy().reshape(-1)[0] if t.shape.rank else t.numpy().item() if t.dtype != tf.string \
-                        else t.numpy()
+                    v = np.asarray(t.numpy()).reshape(-1)[0]
                     self._defaults.append(v.item() if hasattr(v, "item") and t.dtype != tf.string else v)
                 self._types.append(t.dtype)
         self._element_spec = tuple(TensorSpec([], t) for t in self._types)
@@ -240,7 +243,8 @@ class CsvDataset(DatasetV2):
     def _columns(self, rows):
         out = []
         for col, t in zip(zip(*rows), self._types):
-            out.append(_strings(list(col)) if t == tf.string else tf.constant(np.array(col, t.as_numpy_dtype)))
+            out.append(_strings(list(col)) if t == tf.string else tf.constant(np.array(col,
+                                                                                       t.as_numpy_dtype)))
         return tuple(out)
 
     def _cardinality(self) -> int:
@@ -259,7 +263,8 @@ def _is_dtype(d) -> bool:
 def make_csv_dataset(file_pattern, batch_size, column_names=None, column_defaults=None, label_name=None,
                      select_columns=None, field_delim=",", use_quote_delim=True, na_value="", header=True,
                      num_epochs=None, shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
-                     prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False, num_rows_for_inference=100,
+                     prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False,
+                     num_rows_for_inference=100,
                      compression_type=None, ignore_errors=False, encoding="utf-8"):
     """Batches of (features dict, label) from CSV files, column types inferred from the first rows."""
     from tensorweave._src.io.file_io import match
@@ -337,4 +342,5 @@ def _infer_type(values, na_value):
             except ValueError:
                 level += 1
     t = kinds[level]
-    return tf.constant(b"" if t == tf.string else 0, dtype=t) if t != tf.string else tf.constant("", tf.string)
+    return tf.constant(b"" if t == tf.string else 0, dtype=t) if t != tf.string else tf.constant("",
+                                                                                                 tf.string)

@@ -135,12 +135,13 @@ class GeneratorDataset(DatasetV2):
         if output_signature is None:
             if output_types is None:
                 raise TypeError("The `output_types` argument can not be None.")
-            shapes = output_shapes if output_shapes is not None else nest.map_structure(lambda _: None,
-                                                                                          output_types)
             types = nest.flatten(output_types)
-            shape_leaves = _flatten_like(output_types, shapes) if output_shapes is not None else [None] * len(types)
-            output_signature = structure.pack(output_types, [TensorSpec(s, t) for t, s in zip(types, shape_leaves)]) \
-                if nest.is_nested(output_types) else TensorSpec(shape_leaves[0], types[0])
+            if output_shapes is None:
+                shape_leaves = [None] * len(types)
+            else:
+                shape_leaves = _flatten_like(output_types, output_shapes)
+            specs = [TensorSpec(s, t) for t, s in zip(types, shape_leaves)]
+            output_signature = structure.pack(output_types, specs) if nest.is_nested(output_types) else specs[0]  # noqa: E501
         self._generator = generator
         self._args = tuple(args or ())
         self._element_spec = output_signature
@@ -163,7 +164,7 @@ class GeneratorDataset(DatasetV2):
                 if t.dtype != s.dtype:
                     t = tf.cast(t, s.dtype) if t.dtype.is_integer == s.dtype.is_integer else t
                 if t.dtype != s.dtype:
-                    raise TypeError(f"`generator` yielded an element of type {t.dtype} where an element of type "
+                    raise TypeError(f"`generator` yielded an element of type {t.dtype} where an element of type "  # noqa: E501
                                     f"{s.dtype} was expected.")
                 if not s.shape.is_compatible_with(t.shape):
                     raise ValueError(f"`generator` yielded an element of shape {t.shape} where an element of "

@@ -105,7 +105,7 @@ def dataset_fn_spec(fn, spec, what="map_func", extra_specs=()):
         outs = [_eager_probe(fn, spec, fill, extra_specs) for fill in (1, 2)]
         for o in outs:
             if not isinstance(o, DatasetV2):
-                raise TypeError(f"The `{what}` argument must return a `Dataset` object. Got {type(o)}.") from None
+                raise TypeError(f"The `{what}` argument must return a `Dataset` object. Got {type(o)}.") from None  # noqa: E501
         return structure.most_specific_common(outs[0].element_spec, outs[1].element_spec)
     if not isinstance(out, DatasetV2):
         raise TypeError(f"The `{what}` argument must return a `Dataset` object. Got {type(out)}.")
@@ -128,7 +128,8 @@ class InterleaveDataset(DatasetV2):
     """TF's interleave order: `cycle_length` open datasets, `block_length` elements from each in turn;
     an exhausted dataset's slot takes the next input element's dataset."""
 
-    def __init__(self, input_dataset, map_func, cycle_length=None, block_length=None, num_parallel_calls=None):
+    def __init__(self, input_dataset, map_func, cycle_length=None, block_length=None,
+                 num_parallel_calls=None):
         self._input = input_dataset
         self._func = map_func
         self._unpack = _is_tuple(input_dataset.element_spec)
@@ -281,7 +282,7 @@ class TakeWhileDataset(DatasetV2):
         self._fn = StructuredFunction(predicate, input_dataset.element_spec, name="take_while_fn")
         spec = self._fn.output_spec
         if getattr(spec, "dtype", None) != tf.bool or spec.shape.rank not in (0, None):
-            raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, but its "
+            raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, but its "  # noqa: E501
                              f"return type was {spec}.")
         self._element_spec = input_dataset.element_spec
 
@@ -397,7 +398,7 @@ class GroupByWindowDataset(DatasetV2):
         self._key_fn = StructuredFunction(key_func, spec, name="key_func")
         kspec = self._key_fn.output_spec
         if getattr(kspec, "dtype", None) != tf.int64 or kspec.shape.rank != 0:
-            raise ValueError(f"Invalid `key_func`. `key_func` must return a single tf.int64 scalar tensor but "
+            raise ValueError(f"Invalid `key_func`. `key_func` must return a single tf.int64 scalar tensor but "  # noqa: E501
                              f"its return type is {kspec}.")
         self._window_size = window_size
         self._window_size_func = window_size_func
@@ -547,7 +548,7 @@ class ChooseFromDatasets(DatasetV2):
             raise ValueError("Invalid `datasets`. `datasets` should not be empty.")
         cspec = choice_dataset.element_spec
         if not isinstance(cspec, TensorSpec) or cspec.dtype != tf.int64 or cspec.shape.rank != 0:
-            raise TypeError(f"Invalid `choice_dataset`. Elements of `choice_dataset` must be scalar `tf.int64` "
+            raise TypeError(f"Invalid `choice_dataset`. Elements of `choice_dataset` must be scalar `tf.int64` "  # noqa: E501
                             f"tensors but are {cspec}.")
         self._datasets = datasets
         self._choice = choice_dataset
@@ -589,7 +590,8 @@ class AssertCardinalityDataset(DatasetV2):
             n += 1
             if self._expected >= 0 and n > self._expected:
                 raise tf.errors.FailedPreconditionError(
-                    None, None, f"Input dataset was expected to contain {self._expected} elements but contained "
+                    None, None,
+                    f"Input dataset was expected to contain {self._expected} elements but contained "
                                 f"at least {n} elements.")
             yield element
         if n < self._expected or self._expected == INFINITE:

@@ -66,7 +66,8 @@ class StructuredFunction:
         self._out_structure = None
         self._batched_cache: dict = {}
         has_composite = any(_is_composite_spec(s) for s in nest.flatten(input_spec))
-        if use_graph and all(isinstance(s, TensorSpec) or _is_composite_spec(s) for s in nest.flatten(input_spec)):
+        if use_graph and all(isinstance(s,
+                                        TensorSpec) or _is_composite_spec(s) for s in nest.flatten(input_spec)):  # noqa: E501
             self._function = Function(self._call_components, name=name, autograph=autograph)
             flat = _flat_specs(input_spec)
             self._concrete = self._function.get_concrete_function(*flat)

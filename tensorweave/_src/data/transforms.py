@@ -20,7 +20,7 @@ class FilterDataset(DatasetV2):
         self._fn = StructuredFunction(predicate, input_dataset.element_spec, name="filter_fn")
         spec = self._fn.output_spec
         if getattr(spec, "dtype", None) != tf.bool or spec.shape.rank not in (0, None):
-            raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, but its "
+            raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, but its "  # noqa: E501
                              f"return type was {spec}.")
         self._element_spec = input_dataset.element_spec
 

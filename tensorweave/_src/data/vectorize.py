@@ -38,6 +38,17 @@ _BINARY = {"Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "DivNoNan", "FloorDiv
            "BitwiseOr", "BitwiseXor", "Xdivy", "Xlogy", "MulNoNan", "Complex", "SelectV2"}
 _LAST_AXIS = {"Softmax", "LogSoftmax"}
 _REDUCE = {"Sum", "Mean", "Max", "Min", "Prod", "All", "Any"}
+# ops that already work row by row on a leading batch axis of their first input (outputs gain it too)
+_ROWWISE = {"DecodeRaw"}
+_UNARY |= {"StringLength", "StringLower", "StringUpper", "StaticRegexReplace", "StaticRegexFullMatch",
+           "AsString",
+           "StringToNumber", "StringStrip"}
+
+
+def _rowwise_ok(node) -> bool:
+    if node.type == "ParseExampleV2":  # dense, fixed-length features only: same op on a vector of records
+        return not node.attrs["sparse"] and not any(d.sequence for d in node.attrs["dense"])
+    return node.type in _ROWWISE
 
 
 def _const_value(sym):
@@ -65,6 +76,10 @@ def vectorize(graph):
             raise NotVectorizable(f"unknown rank at {t}")
         if t in _UNARY or t in _BINARY or t in _LAST_AXIS:
             plan.append(("elementwise", node))
+        elif _rowwise_ok(node):
+            if any(ins_b[1:]):
+                raise NotVectorizable(f"batched attribute input of {t}")
+            plan.append(("rowwise", node))
         elif t == "Reshape":
             if ins_b[1] or not node.outputs[0].shape.is_fully_defined():
                 raise NotVectorizable("dynamic Reshape")
@@ -90,6 +105,8 @@ def vectorize(graph):
                 outs = _run_node(node, ins)
             elif kind == "elementwise":
                 outs = _run_elementwise(node, ins, [id(x) in batched for x in node.inputs])
+            elif kind == "rowwise":
+                outs = _run_node(node, ins)
             elif kind == "reshape":
                 shape = [-1] + node.outputs[0].shape.as_list()
                 outs = (tf.reshape(ins[0], shape),)

@@ -97,24 +97,25 @@ class SparseTensorSpec:
     def __eq__(self, other) -> bool:
         return isinstance(other, SparseTensorSpec) and self._dtype == other._dtype and \
             self._shape.as_list() == other._shape.as_list() if self._shape.rank is not None \
-            else isinstance(other, SparseTensorSpec) and other._shape.rank is None and self._dtype == other._dtype
+            else isinstance(other,
+                            SparseTensorSpec) and other._shape.rank is None and self._dtype == other._dtype
 
     def __hash__(self):
         return hash((str(self._shape), self._dtype))
 
     def __repr__(self) -> str:
-        return f"SparseTensorSpec(TensorShape({self._shape.as_list() if self._shape.rank is not None else None}), " \
-               f"tf.{self._dtype.name})"
+        dims = self._shape.as_list() if self._shape.rank is not None else None
+        return f"SparseTensorSpec(TensorShape({dims}), tf.{self._dtype.name})"
 
 
 @tf_export("sparse.to_dense")
 def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     """The dense tensor of `sp_input` (`default_value` where no value is given)."""
     values = sp_input.values
-    base = tf.zeros(tf.cast(sp_input.dense_shape, tf.int32), dtype=values.dtype) if default_value is None \
-        and values.dtype != tf.string else tf.fill(tf.cast(sp_input.dense_shape, tf.int32),
-                                                   tf.constant(b"" if default_value is None else default_value,
-                                                               dtype=values.dtype))
+    shape = tf.cast(sp_input.dense_shape, tf.int32)
+    if default_value is None:
+        default_value = b"" if values.dtype == tf.string else 0
+    base = tf.fill(shape, tf.constant(default_value, dtype=values.dtype))
     return tf.tensor_scatter_nd_update(base, sp_input.indices, values)
 
 

@@ -150,3 +150,105 @@ def decode_sequence_example(data) -> tuple[dict, dict]:
 
 __all__ = ["BytesList", "FloatList", "Int64List", "Feature", "Features", "FeatureList", "FeatureLists",
            "Example", "SequenceExample", "DecodeError", "decode_example", "decode_feature"]
+
+
+def _varint(data, pos):
+    b = data[pos]
+    if b < 0x80:
+        return b, pos + 1
+    return decode_varint(data, pos)
+
+
+def fast_decode_example(data: bytes) -> dict:
+    """{feature name: (kind, values)} of a serialized Example, decoded with inline loops (no per-field
+    generators): the parsing ops' hot path. Malformed input raises DecodeError or IndexError."""
+    n = len(data)
+    pos = 0
+    features = None
+    while pos < n:
+        tag, pos = _varint(data, pos)
+        if tag == 0x0A:
+            length, pos = _varint(data, pos)
+            features = (pos, pos + length)
+            pos += length
+        else:
+            from tensorweave._src.io.wire import skip_field
+
+            pos = skip_field(data, pos, tag & 7)
+    if pos != n:
+        raise DecodeError("Truncated message")
+    out = {}
+    if features is None:
+        return out
+    pos, end = features
+    if end > n:
+        raise DecodeError("Truncated message")
+    while pos < end:
+        tag, pos = _varint(data, pos)
+        length, pos = _varint(data, pos)
+        entry_end = pos + length
+        if tag != 0x0A:
+            pos = entry_end
+            continue
+        key = b""
+        fstart = fend = pos
+        while pos < entry_end:
+            t2, pos = _varint(data, pos)
+            l2, pos = _varint(data, pos)
+            if t2 == 0x0A:
+                key = data[pos:pos + l2]
+            elif t2 == 0x12:
+                fstart, fend = pos, pos + l2
+            pos += l2
+        if pos != entry_end or entry_end > end:
+            raise DecodeError("Truncated message")
+        out[key.decode("utf-8", "replace")] = _fast_feature(data, fstart, fend)
+    return out
+
+
+def _fast_feature(data, pos, end):
+    kind, values = NONE, None
+    while pos < end:
+        tag, pos = _varint(data, pos)
+        length, pos = _varint(data, pos)
+        lend = pos + length
+        kind = tag >> 3
+        if kind == BYTES:
+            values = []
+            while pos < lend:
+                t, pos = _varint(data, pos)
+                ln, pos = _varint(data, pos)
+                values.append(data[pos:pos + ln])
+                pos += ln
+        elif kind == FLOAT:
+            parts = []
+            while pos < lend:
+                t, pos = _varint(data, pos)
+                if t == 0x0A:
+                    ln, pos = _varint(data, pos)
+                    parts.append(data[pos:pos + ln])
+                    pos += ln
+                else:
+                    parts.append(data[pos:pos + 4])
+                    pos += 4
+            values = np.frombuffer(b"".join(parts), dtype="<f4")
+        elif kind == INT64:
+            ints = []
+            while pos < lend:
+                t, pos = _varint(data, pos)
+                if t == 0x0A:
+                    ln, pos = _varint(data, pos)
+                    stop = pos + ln
+                    while pos < stop:
+                        x, pos = _varint(data, pos)
+                        ints.append(x)
+                else:
+                    x, pos = _varint(data, pos)
+                    ints.append(x)
+            values = np.array([signed64(x) if x >= 1 << 63 else x for x in ints], dtype=np.int64)
+        else:
+            kind = NONE
+        pos = lend
+    if pos != end:
+        raise DecodeError("Truncated message")
+    return kind, values

@@ -32,7 +32,8 @@ def _read_file(filename):
         with open(name, "rb") as f:
             data = f.read()
     except FileNotFoundError:
-        raise errors.op_error(errors.NotFoundError, "ReadFile", f"{name}; No such file or directory") from None
+        raise errors.op_error(errors.NotFoundError, "ReadFile",
+                              f"{name}; No such file or directory") from None
     except IsADirectoryError:
         raise errors.op_error(errors.FailedPreconditionError, "ReadFile", f"{name}; Is a directory") from None
     out = np.empty((), dtype=object)

@@ -69,7 +69,7 @@ def _feature_error(msg):
 
 
 def _values_of(raw, key, dtype, names_index):
-    kind, values = example_pb.decode_feature(raw)
+    kind, values = raw
     if kind == example_pb.NONE:
         return None
     want = _KIND_OF[dtype]
@@ -90,7 +90,7 @@ def _parse_kernel(serialized, *, dense, sparse):
     decoded = []
     for i, rec in enumerate(records):
         try:
-            decoded.append(example_pb.decode_example(rec))
+            decoded.append(example_pb.fast_decode_example(rec))
         except (DecodeError, IndexError, UnicodeDecodeError):
             raise _feature_error(f"Could not parse example input, value: '{rec!r}'") from None
     outputs = []
@@ -133,7 +133,7 @@ def _parse_kernel(serialized, *, dense, sparse):
                                              f"feature_list_dense_defaults?")
                     v = np.zeros([0], _NP[d.dtype]) if d.dtype is not _dt.string else np.empty(0, object)
                 if size and len(v) % size:
-                    raise _feature_error(f"Name: <unknown>, Key: {d.key}, Index: {i}.  Number of {_KIND_NAME[_KIND_OF[d.dtype]]} "
+                    raise _feature_error(f"Name: <unknown>, Key: {d.key}, Index: {i}.  Number of {_KIND_NAME[_KIND_OF[d.dtype]]} "  # noqa: E501
                                          f"values is not a multiple of stride length. Saw {len(v)} values "
                                          f"but output shape is: {list(d.shape)}")
                 rows.append(v)
@@ -179,11 +179,13 @@ def _parse_rule(serialized, *, dense, sparse):
     rank = 1 if batch == [] else 2
     out = []
     for _key, dtype in sparse:
-        out += [AbstractValue(_dt.int64, TensorShape([None, rank])), AbstractValue(dtype, TensorShape([None])),
+        out += [AbstractValue(_dt.int64, TensorShape([None, rank])), AbstractValue(dtype,
+                                                                                   TensorShape([None])),
                 AbstractValue(_dt.int64, TensorShape([rank]))]
     for d in dense:
         extra = [None] if d.sequence else []
-        out.append(AbstractValue(d.dtype, TensorShape(None if batch is None else batch + extra + list(d.shape))))
+        out.append(AbstractValue(d.dtype,
+                                 TensorShape(None if batch is None else batch + extra + list(d.shape))))
     return tuple(out)
 
 
@@ -328,8 +330,10 @@ def _decode_tensor_proto(data: bytes):
     if dtype is _dt.string:
         arr = np.empty(len(strings), dtype=object)
         arr[:] = strings
-        return arr.reshape(dims) if int(np.prod(dims)) == len(strings) else np.full(dims, strings[0] if strings
-                                                                                     else b"", dtype=object), dtype
+        return arr.reshape(dims) if int(np.prod(dims)) == len(strings) else np.full(dims,
+                                                                                    strings[0] if strings
+                                                                                     else b"",
+                                                                                     dtype=object), dtype
     npdt = np.dtype(dtype.as_numpy_dtype)
     if content is not None:
         return np.frombuffer(content, dtype=npdt.newbyteorder("<")).astype(npdt).reshape(dims), dtype
@@ -384,7 +388,8 @@ def _parse_tensor_rule(serialized, *, out_type):
 @tf_export("io.parse_tensor")
 def parse_tensor(serialized, out_type, name=None):
     """The tensor of a serialized TensorProto (`out_type` must match its dtype)."""
-    return bind(parse_tensor_p, tf.convert_to_tensor(serialized, dtype=tf.string), out_type=tf.as_dtype(out_type))
+    return bind(parse_tensor_p, tf.convert_to_tensor(serialized, dtype=tf.string),
+                out_type=tf.as_dtype(out_type))
 
 
 # ---- decode_raw ------------------------------------------------------------------------------------
@@ -428,4 +433,5 @@ def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, nam
     """Reinterprets the bytes of each string as a vector of `out_type`."""
     out_type = tf.as_dtype(out_type)
     return bind(decode_raw_p, tf.convert_to_tensor(input_bytes, dtype=tf.string), out_type=out_type,
-                little_endian=bool(little_endian), fixed_length=None if fixed_length is None else int(fixed_length))
+                little_endian=bool(little_endian),
+                fixed_length=None if fixed_length is None else int(fixed_length))

@@ -46,7 +46,8 @@ def _kernel(*values, func, Tout, numpy_mode, single):
         arr = np.asarray(r.numpy() if hasattr(r, "numpy") else r)
         if dtype is tf.string:
             arr = np.asarray(arr, dtype=object)
-            arr = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s), otypes=[object])(arr) \
+            arr = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s),
+                               otypes=[object])(arr) \
                 if arr.size else arr
         else:
             if numpy_mode and arr.dtype != np.dtype(dtype.as_numpy_dtype):
@@ -59,11 +60,13 @@ def _kernel(*values, func, Tout, numpy_mode, single):
 
 
 def _wrapped_error(e: Exception) -> Exception:
+    """TF's error for a Python exception in the function: ValueError/TypeError -> InvalidArgumentError,
+    anything else UnknownError; the message carries the original traceback, as TF's does."""
+    import traceback
+
     kind = errors.InvalidArgumentError if isinstance(e, (ValueError, TypeError)) else errors.UnknownError
-    if isinstance(e, (IndexError, KeyError)):
-        kind = errors.InvalidArgumentError
-    err = errors.op_error(kind, "EagerPyFunc", f"{type(e).__name__}: {e}")
-    return err
+    tb = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+    return errors.op_error(kind, "EagerPyFunc", f"{type(e).__name__}: {e}\n{tb}")
 
 
 def _rule(*values, func, Tout, numpy_mode, single):

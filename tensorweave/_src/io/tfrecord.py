@@ -237,7 +237,8 @@ def iter_records(filename: str, compression: str = "", block: int = 1024):
                 yield from records[:i]
                 at = offsets[i] if bad_h[i] else offsets[i] + 12
                 hint = " (Is this even a TFRecord file?)" if at == 0 else ""
-                raise tf.errors.DataLossError(None, None, f"corrupted record at {at}{hint} in file {filename}")
+                raise tf.errors.DataLossError(None, None,
+                                              f"corrupted record at {at}{hint} in file {filename}")
             yield from records
         if problem is not None:
             kind, at = problem
