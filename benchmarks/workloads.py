@@ -432,3 +432,8 @@ def select(pattern: str | None) -> list[Workload]:
         return list(WORKLOADS)
     parts = [p.strip().lower() for p in pattern.split(",") if p.strip()]
     return [w for w in WORKLOADS if any(p in w.name.lower() for p in parts)]
+
+# --- tf.data (issue 6) ---------------------------------------------------------------------------------
+from data_workloads import data_workloads  # noqa: E402  (benchmarks/ is on sys.path)
+
+WORKLOADS += data_workloads(Workload)
