@@ -20,12 +20,12 @@ import logging
 from typing import Any, Optional
 
 from tensorweave._src.autodiff import backprop
-from tensorweave._src.util.nest import flatten, pack_sequence_as
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.context import state
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.core.variable import Variable
+from tensorweave._src.util.nest import flatten, pack_sequence_as
 
 _DIFFERENTIABLE_KINDS = "fc"  # floating and complex tensors carry gradients
 

@@ -21,8 +21,7 @@ import textwrap
 import types
 import weakref
 
-from tensorweave._src.autograph import operators
-from tensorweave._src.autograph import transformer
+from tensorweave._src.autograph import operators, transformer
 
 _logger = logging.getLogger("tensorweave")
 

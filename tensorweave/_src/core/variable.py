@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import backend
+from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.context import init_scope, state
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.operators import IMPLS, TensorOperators
@@ -219,7 +219,7 @@ _IDENTITY = _IdentityLink()
 class _UnreadVariable(Variable):
     """What `assign` returns: a view of the same variable, named 'UnreadVariable' as in TF."""
 
-    def __init__(self, parent: Variable):  # noqa: super().__init__ is deliberately not called
+    def __init__(self, parent: Variable):  # super().__init__ is deliberately not called
         self._parent = parent
         self._name = "UnreadVariable"
         self._dtype = parent._dtype

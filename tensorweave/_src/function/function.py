@@ -21,9 +21,9 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from tensorweave._src.api_export import EXPORTS, tf_export
-from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.autograph import api as autograph
 from tensorweave._src.core.context import state
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.core.variable import Variable
 from tensorweave._src.function import trace_key

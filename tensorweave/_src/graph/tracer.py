@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensorweave._src.core import backend
+from tensorweave._src.core import backend, errors
 from tensorweave._src.core import dtypes as _dt
-from tensorweave._src.core import errors
 from tensorweave._src.core.context import state
 from tensorweave._src.core.primitive import AbstractValue
 from tensorweave._src.core.tensor import EagerTensor

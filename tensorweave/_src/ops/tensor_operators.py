@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from tensorweave._src.core import operators
 from tensorweave._src.ops.array import strided_slice
-from tensorweave._src.ops.indexing.scatter import (scatter_nd_update_operator, tensor_scatter_nd_add,
-                                                    tensor_scatter_nd_sub)
+from tensorweave._src.ops.indexing.scatter import (
+    scatter_nd_update_operator,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_sub,
+)
 from tensorweave._src.ops.math import binary, composite, logical, unary
 from tensorweave._src.ops.math.matmul import matmul
 

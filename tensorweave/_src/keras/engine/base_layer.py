@@ -287,7 +287,7 @@ class Layer(Module):
 
     def __call__(self, *args, **kwargs):
         if not args and "inputs" not in kwargs and self._call_arg_names:
-            raise ValueError(f"The first argument to `Layer.call` must always be passed.")
+            raise ValueError("The first argument to `Layer.call` must always be passed.")
         inputs = args[0] if args else kwargs.pop("inputs")
         args = args[1:]
         if any(isinstance(x, KerasTensor) for x in nest.flatten(inputs)):

@@ -17,7 +17,6 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.backend import TORCH_OF
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
-from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.ops._common import _mismatch, dims_str, invalid, tensor
 from tensorweave._src.ops.math.binary import add, maximum, multiply, realdiv
 from tensorweave._src.ops.random import _kernels

@@ -20,8 +20,17 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, tensor
-from tensorweave._src.ops.strings._util import (STRING, check_unit, map_bytes, map_to, require_string,
-                                                string_same_shape, string_tensor, utf8_chars, utf8_length)
+from tensorweave._src.ops.strings._util import (
+    STRING,
+    check_unit,
+    map_bytes,
+    map_to,
+    require_string,
+    string_same_shape,
+    string_tensor,
+    utf8_chars,
+    utf8_length,
+)
 
 # ---- lower / upper / strip -------------------------------------------------------------------
 

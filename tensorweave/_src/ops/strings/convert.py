@@ -22,7 +22,7 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import invalid, tensor
-from tensorweave._src.ops.strings._util import STRING, map_bytes, require_string
+from tensorweave._src.ops.strings._util import STRING, require_string
 
 # ---- to_number -------------------------------------------------------------------------------
 
