@@ -35,13 +35,16 @@ def run(entries, targets, seeds, sources) -> list:
         seed = seeds[i] if seeds is not None and seeds[i] is not None else _unrecorded_ones_like(t)
         _accumulate(grads, t, seed)
     wanted = {i for ids in sources for i in ids}
-    for entry in reversed(_relevant(entries, wanted)):
+    relevant, live = _relevant(entries, wanted)
+    for entry in reversed(relevant):
         dys = [grads.get(id(o)) for o in entry.outputs]
         if all(d is None for d in dys):
             continue
         rule = entry.prim.grad
         if rule is None:
             raise LookupError(f"gradient registry has no entry for: {entry.prim.name}")
+        # rules may skip inputs no source depends on (e.g. a matmul's data input), as TF's skip indices
+        entry.needs = tuple(id(x) in live for x in entry.inputs)
         # rules get dense gradients (an IndexedSlices reaching a rule is densified here, once)
         dys = [_dense(d) if d is not None else _op("zeros_like")(o) for d, o in zip(dys, entry.outputs)]
         in_grads = rule(entry, *dys)
@@ -68,15 +71,22 @@ def _unrecorded_ones_like(t):
         state.tapes = saved
 
 
-def _relevant(entries, wanted: set) -> list:
-    """The entries downstream of a wanted source (others cannot contribute to its gradient)."""
+def _relevant(entries, wanted: set):
+    """The entries downstream of a wanted source (others cannot contribute to its gradient), and the ids of
+    every tensor that depends on a source."""
     live = set(wanted)
     kept = []
     for e in entries:
         if any(id(x) in live for x in e.inputs):
             kept.append(e)
             live.update(id(o) for o in e.outputs)
-    return kept
+    return kept, live
+
+
+def needs_grad(op, index: int) -> bool:
+    """Whether backprop wants the gradient of input `index` of `op` (rules may skip costly unwanted ones)."""
+    needs = getattr(op, "needs", None)
+    return needs is None or needs[index]
 
 
 def _accumulate(grads: dict, x, g) -> None:

@@ -37,13 +37,14 @@ def _trainable_dtype(dtype: _dt.DType) -> bool:
 class TapeEntry:
     """One recorded op: what the gradient rule of `prim` gets as `op`."""
 
-    __slots__ = ("prim", "inputs", "attrs", "outputs")
+    __slots__ = ("prim", "inputs", "attrs", "outputs", "needs")
 
     def __init__(self, prim, inputs, attrs, outputs):
         self.prim = prim
         self.inputs = inputs
         self.attrs = attrs
         self.outputs = outputs
+        self.needs = None  # per input: is its gradient wanted (set by backprop; None = all)
 
     @property
     def type(self) -> str:

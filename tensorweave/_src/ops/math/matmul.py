@@ -163,17 +163,25 @@ def _mm(a, b, ta=False, tb=False):
     return bind(matmul_p, a, b, transpose_a=ta, transpose_b=tb)
 
 
+def _wanted(op, index: int) -> bool:
+    """False when backprop does not need this input's gradient (TF skips such matmuls too)."""
+    needs = getattr(op, "needs", None)
+    return needs is None or needs[index]
+
+
 @matmul_p.def_grad
 def _matmul_grad(op, dy):
     ta, tb = op.get_attr("transpose_a"), op.get_attr("transpose_b")
     a, b = _conj(op.inputs[0]), _conj(op.inputs[1])
     if not ta and not tb:
-        return _mm(dy, b, tb=True), _mm(a, dy, ta=True)
-    if not ta and tb:
-        return _mm(dy, b), _mm(dy, a, ta=True)
-    if ta and not tb:
-        return _mm(b, dy, tb=True), _mm(a, dy)
-    return _mm(b, dy, ta=True, tb=True), _mm(dy, a, ta=True, tb=True)
+        ga, gb = (lambda: _mm(dy, b, tb=True)), (lambda: _mm(a, dy, ta=True))
+    elif not ta and tb:
+        ga, gb = (lambda: _mm(dy, b)), (lambda: _mm(dy, a, ta=True))
+    elif ta and not tb:
+        ga, gb = (lambda: _mm(b, dy, tb=True)), (lambda: _mm(a, dy))
+    else:
+        ga, gb = (lambda: _mm(b, dy, ta=True, tb=True)), (lambda: _mm(dy, a, ta=True, tb=True))
+    return (ga() if _wanted(op, 0) else None), (gb() if _wanted(op, 1) else None)
 
 
 def _bmm(x, y, adj_x=False, adj_y=False):
@@ -186,11 +194,14 @@ def _batch_matmul_grad(op, dy):
     adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
     if not adj_x:
         if not adj_y:
-            return _bmm(dy, y, adj_y=True), _bmm(x, dy, adj_x=True)
-        return _bmm(dy, y), _bmm(dy, x, adj_x=True)
-    if not adj_y:
-        return _bmm(y, dy, adj_y=True), _bmm(x, dy)
-    return _bmm(y, dy, adj_x=True, adj_y=True), _bmm(dy, x, adj_x=True, adj_y=True)
+            gx, gy = (lambda: _bmm(dy, y, adj_y=True)), (lambda: _bmm(x, dy, adj_x=True))
+        else:
+            gx, gy = (lambda: _bmm(dy, y)), (lambda: _bmm(dy, x, adj_x=True))
+    elif not adj_y:
+        gx, gy = (lambda: _bmm(y, dy, adj_y=True)), (lambda: _bmm(x, dy))
+    else:
+        gx, gy = (lambda: _bmm(y, dy, adj_x=True, adj_y=True)), (lambda: _bmm(dy, x, adj_x=True, adj_y=True))
+    return (gx() if _wanted(op, 0) else None), (gy() if _wanted(op, 1) else None)
 
 # ---- Einsum --------------------------------------------------------------------------------------
 

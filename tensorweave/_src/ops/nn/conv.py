@@ -361,7 +361,9 @@ def _define(spec: Spec):
     @fwd_p.def_grad
     def _fwd_grad(op, dy):
         x, w = op.inputs
-        return [bind(bpi_p, shape(x), w, dy, **op.attrs), bind(bpf_p, x, shape(w), dy, **op.attrs)]
+        needs = getattr(op, "needs", None) or (True, True)  # skip the input gradient of a data batch
+        return [bind(bpi_p, shape(x), w, dy, **op.attrs) if needs[0] else None,
+                bind(bpf_p, x, shape(w), dy, **op.attrs) if needs[1] else None]
 
     @bpi_p.def_grad
     def _bpi_grad(op, g):
