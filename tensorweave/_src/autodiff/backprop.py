@@ -83,11 +83,6 @@ def _relevant(entries, wanted: set):
     return kept, live
 
 
-def needs_grad(op, index: int) -> bool:
-    """Whether backprop wants the gradient of input `index` of `op` (rules may skip costly unwanted ones)."""
-    needs = getattr(op, "needs", None)
-    return needs is None or needs[index]
-
 
 def _accumulate(grads: dict, x, g) -> None:
     key = id(x)
