@@ -17,7 +17,7 @@ tf.Tensor(6.0, shape=(), dtype=float32)
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from tensorweave._src.autodiff import backprop
 from tensorweave._src.core import dtypes as _dt
@@ -222,7 +222,3 @@ def _unconnected_mode(value) -> str:
     if value not in ("none", "zero"):
         raise ValueError(f"Unknown value for unconnected_gradients: {value!r}")
     return value
-
-
-def watched_by_any(x) -> Optional[bool]:
-    return any(id(x) in t._watched for t in state.tapes)

@@ -20,8 +20,7 @@ class BatchDataset(DatasetV2):
             raise tf.errors.InvalidArgumentError(None, None, f"Batch size must be greater than zero, got "
                                                              f"{self._batch_size}.")
         self._drop = bool(drop_remainder)
-        n = input_dataset._cardinality()
-        static = self._batch_size if self._drop or (n >= 0 and n % self._batch_size == 0 and False) else None
+        static = self._batch_size if self._drop else None
         self._element_spec = structure.batched_spec(input_dataset.element_spec, static)
 
     def _iterate(self):

@@ -236,9 +236,6 @@ class PrefetchDataset(DatasetV2):
         finally:
             stop.set()
 
-    def _batches(self, batch_size, drop_remainder):
-        return None
-
     def _cardinality(self) -> int:
         return self._input._cardinality()
 

@@ -42,6 +42,7 @@ class Tracer:
         self.outer = outer  # the tracer this one is nested in (a branch/body graph), if any
         self._captured: dict[int, SymbolicTensor] = {}
         self._keep_alive: list = []
+        self.captures: list = []  # (outer tensor, placeholder) for tensors of an enclosing graph
 
     def variable_created(self, variable) -> None:
         """Called by tf.Variable while this tracer is active (tf.function restricts when it may)."""
@@ -142,12 +143,6 @@ class Tracer:
             self._keep_alive.append(x)
             self.captures.append((x, captured))
         return captured
-
-    @property
-    def captures(self) -> list:
-        if not hasattr(self, "_captures"):
-            self._captures = []
-        return self._captures
 
     # ---- constant propagation -------------------------------------------------------------------
     def _fold_constants(self, prim, ins, attrs, avals):

@@ -249,7 +249,8 @@ class CellForwardingRNN(RNN):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config.pop("implementation", None) if cls is SimpleRNN else None
+        if cls is SimpleRNN:
+            config.pop("implementation", None)
         return cls(**config)
 
 
