@@ -18,8 +18,11 @@ def _op(name: str):
     return EXPORTS[name]
 
 
+_DIFFERENTIABLE = frozenset(d for d in _dt.ALL if d.is_floating or d.is_complex) | {_dt.variant}
+
+
 def _differentiable(dtype: _dt.DType) -> bool:
-    return dtype.is_floating or dtype.is_complex or dtype is _dt.variant  # variant: TensorList gradients
+    return dtype in _DIFFERENTIABLE  # variant: TensorList gradients
 
 
 def zeros_for(source):
@@ -36,24 +39,37 @@ def run(entries, targets, seeds, sources) -> list:
         _accumulate(grads, t, seed)
     wanted = {i for ids in sources for i in ids}
     relevant, live = _relevant(entries, wanted)
+    zeros_like = _op("zeros_like")
     for entry in reversed(relevant):
-        dys = [grads.get(id(o)) for o in entry.outputs]
-        if all(d is None for d in dys):
-            continue
+        outs = entry.outputs
+        if len(outs) == 1:  # the common case, without building lists
+            dy = grads.get(id(outs[0]))
+            if dy is None:
+                continue
+            dys = (_dense(dy),)
+        else:
+            dys = [grads.get(id(o)) for o in outs]
+            if all(d is None for d in dys):
+                continue
+            # rules get dense gradients (an IndexedSlices reaching a rule is densified here, once)
+            dys = [_dense(d) if d is not None else zeros_like(o) for d, o in zip(dys, outs)]
         rule = entry.prim.grad
         if rule is None:
             raise LookupError(f"gradient registry has no entry for: {entry.prim.name}")
         # rules may skip inputs no source depends on (e.g. a matmul's data input), as TF's skip indices
         entry.needs = tuple(id(x) in live for x in entry.inputs)
-        # rules get dense gradients (an IndexedSlices reaching a rule is densified here, once)
-        dys = [_dense(d) if d is not None else _op("zeros_like")(o) for d, o in zip(dys, entry.outputs)]
         in_grads = rule(entry, *dys)
         if not isinstance(in_grads, (list, tuple)):
             in_grads = (in_grads,)
         for x, g in zip(entry.inputs, in_grads):
-            if g is None or not _differentiable(x.dtype):
+            if g is None or x.dtype not in _DIFFERENTIABLE:
                 continue
-            _accumulate(grads, x, unbroadcast(g, x))
+            g = unbroadcast(g, x)
+            key = id(x)
+            if key in grads:
+                _accumulate(grads, x, g)
+            else:
+                grads[key] = g
     out = []
     for ids in sources:
         parts = [grads[i] for i in ids if i in grads]
@@ -96,6 +112,8 @@ def _accumulate(grads: dict, x, g) -> None:
 
 
 def _dense(g):
+    if type(g) is EagerTensor:
+        return g
     convert = getattr(g, "_as_dense", None)
     return convert() if convert is not None else g
 
@@ -117,6 +135,8 @@ def unbroadcast(g, x):
     # Axes along which x was broadcast: the extra leading ones, and those where x has size 1 and the
     # gradient does not. An unknown size in x is taken as unbroadcast (as for a batch dimension).
     axes = list(range(lead)) + [lead + i for i, d in enumerate(xd) if d == 1 and gd[lead + i] != 1]
+    if axes and axes[-1] < lead and xs.is_fully_defined():
+        return _op("reduce_sum")(g, axis=axes)  # only leading axes (a bias): one op, no reshape
     if axes:
         g = _op("reduce_sum")(g, axis=axes, keepdims=True)
     if not axes and lead == 0:
@@ -166,7 +186,8 @@ def batch_jacobian(tape, target, source, unconnected_gradients):
         for j in range(m):
             seed = _op("reshape")(_op("one_hot")(_op("fill")([batch], j), m, dtype=target.dtype),
                                   target.shape.as_list())
-            g = tape.gradient(target, source, output_gradients=seed, unconnected_gradients=unconnected_gradients)
+            g = tape.gradient(target, source, output_gradients=seed,
+                              unconnected_gradients=unconnected_gradients)
             if g is None:
                 return None
             cols.append(_dense(g))

@@ -74,6 +74,31 @@ def _scalar_fast_path(value, kind, dtype):
     return None
 
 
+_SCALARS: dict = {}  # (dtype, hint?, value) -> tensor, for Python scalars used as operands
+
+
+def scalar_operand(value, dtype, hint: bool = False) -> Tensor:
+    """`value` converted to `dtype` for use as an op's operand (strictly, or as a dtype hint).
+
+    Python int/float scalars are cached: tensors are immutable, and `x * 2.0` or `0.01 * g` in a loop
+    should not build a new constant every time. The cached tensors never reach users (only ops see
+    them), so nobody can watch one on a tape."""
+    kind = type(value)
+    if kind is float:
+        key = (dtype, hint, value.hex())
+    elif kind is int:
+        key = (dtype, hint, value)
+    else:
+        return convert_to_tensor(value, dtype_hint=dtype) if hint else convert_to_tensor(value, dtype=dtype)
+    t = _SCALARS.get(key)
+    if t is None:
+        t = convert_to_tensor(value, dtype_hint=dtype) if hint else convert_to_tensor(value, dtype=dtype)
+        if len(_SCALARS) >= 4096:
+            _SCALARS.clear()
+        _SCALARS[key] = t
+    return t
+
+
 def constant(value, dtype=None, shape=None, name="Const") -> EagerTensor:
     """Creates a constant tensor from a Python value, numpy array or tensor (`tf.constant`).
 

@@ -120,6 +120,9 @@ class Variable(TensorOperators):
         return self.assign(IMPLS["scatter_nd_sub"](self.value(), indices, updates))
 
     def _checked_value(self, value):
+        if (type(value) is EagerTensor and value._dtype is self._dtype
+                and value._value.shape == self._value.shape):
+            return value  # the common eager update: same dtype and shape as now, nothing to check
         value = convert_to_tensor(value, dtype=self._dtype)
         if not self._shape.is_compatible_with(value.shape):
             raise ValueError(f"Cannot assign value to variable ' {self._name}': Shape mismatch.The variable "
@@ -159,7 +162,8 @@ class Variable(TensorOperators):
     experimental_ref = ref
 
     def __hash__(self):
-        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
+        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. "
+                        f"(Variable: {self!r})")
 
     def __getitem__(self, key):
         sliced = IMPLS["getitem"](self.value(), key)

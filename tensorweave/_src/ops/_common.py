@@ -6,7 +6,7 @@ from typing import Optional
 
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
-from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.convert import convert_to_tensor, scalar_operand
 from tensorweave._src.core.primitive import AbstractValue
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
@@ -19,27 +19,11 @@ def tensor(x, dtype=None, name: Optional[str] = None) -> Tensor:
     return convert_to_tensor(x, dtype=dtype)
 
 
-_SCALARS: dict = {}  # (dtype, hint?, value) -> tensor, for Python scalars used as operands
-
-
-def _operand(value, dtype, hint: bool = False) -> Tensor:
-    """`value` converted for a binary op. Python int/float scalars are cached: tensors are immutable,
-    and `x * 2.0` in a loop should not build a new constant every time. (The cache is never handed
-    out by public conversion functions, so a user cannot watch one of its tensors on a tape.)"""
-    kind = type(value)
-    if kind is float:
-        key = (dtype, hint, value.hex())
-    elif kind is int:
-        key = (dtype, hint, value)
-    else:
-        return convert_to_tensor(value, dtype_hint=dtype) if hint else convert_to_tensor(value, dtype=dtype)
-    t = _SCALARS.get(key)
-    if t is None:
-        t = convert_to_tensor(value, dtype_hint=dtype) if hint else convert_to_tensor(value, dtype=dtype)
-        if len(_SCALARS) >= 4096:
-            _SCALARS.clear()
-        _SCALARS[key] = t
-    return t
+def wanted(op, index: int) -> bool:
+    """False when backprop does not need input `index`'s gradient (TF's skip indices): a rule may then
+    return None for it instead of computing it."""
+    needs = getattr(op, "needs", None)
+    return needs is None or needs[index]
 
 
 def binary_operands(op_name: str, x, y, hint: bool = False):
@@ -51,20 +35,20 @@ def binary_operands(op_name: str, x, y, hint: bool = False):
     where the other ops raise TypeError("Cannot convert 1.5 to EagerTensor of dtype int32")."""
     if hint:
         if not isinstance(x, Tensor):
-            x = _operand(x, y.dtype if isinstance(y, Tensor) else None, hint=True)
+            x = scalar_operand(x, y.dtype if isinstance(y, Tensor) else None, hint=True)
         if not isinstance(y, Tensor):
-            y = _operand(y, x.dtype, hint=True)
+            y = scalar_operand(y, x.dtype, hint=True)
         if y.dtype is not x.dtype:
             raise _mismatch(op_name, x.dtype, y.dtype)
         return x, y
     if isinstance(x, Tensor):
         if not isinstance(y, Tensor):
-            y = _operand(y, x.dtype)
+            y = scalar_operand(y, x.dtype)
         elif y.dtype is not x.dtype:
             raise _mismatch(op_name, x.dtype, y.dtype)
         return x, y
     if isinstance(y, Tensor):
-        return _operand(x, y.dtype), y
+        return scalar_operand(x, y.dtype), y
     x = convert_to_tensor(x)
     return x, convert_to_tensor(y, dtype=x.dtype)
 

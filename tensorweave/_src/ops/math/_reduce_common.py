@@ -43,25 +43,46 @@ def tidx_error(op_name: str, dtype: _dt.DType) -> errors.OpError:
                             f"int32, int64")
 
 
+_AXES: dict = {}  # Python axis -> its tensor (tensors are immutable; reductions in loops reuse them)
+
+
+def _axis_key(axis):
+    if type(axis) is int:
+        return axis
+    if type(axis) in (list, tuple) and all(type(a) is int for a in axis):
+        return (type(axis) is list, tuple(axis))
+    return None
+
+
 def axis_input(op_name: str, axis, x: Tensor, input_was_tensor: bool = False):
     """The `reduction_indices` tensor for `axis` (None: every dimension of `x`)."""
     if axis is None:
         rank = x.shape.rank
         if rank is None:
             raise ValueError(f"{op_name}: reducing over all axes needs a known rank")
-        return tensor(np.arange(rank, dtype=np.int32))
+        t = _AXES.get(("all", rank))
+        if t is None:
+            t = _AXES[("all", rank)] = tensor(np.arange(rank, dtype=np.int32))
+        return t
     if isinstance(axis, float) and input_was_tensor:
         # TF's eager fast path converts a Python axis to int32 when the input is already a tensor
         raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
     if isinstance(axis, Tensor):
         t = axis
     else:
-        arr = np.asarray(axis)
-        if arr.size == 0 and not isinstance(axis, np.ndarray):
-            arr = arr.astype(np.int32)
-        if arr.dtype.kind in "iu":
-            arr = arr.astype(np.int64 if arr.dtype == np.int64 else np.int32)
-        t = tensor(arr)
+        key = _axis_key(axis)
+        t = _AXES.get(key) if key is not None else None
+        if t is None:
+            arr = np.asarray(axis)
+            if arr.size == 0 and not isinstance(axis, np.ndarray):
+                arr = arr.astype(np.int32)
+            if arr.dtype.kind in "iu":
+                arr = arr.astype(np.int64 if arr.dtype == np.int64 else np.int32)
+            t = tensor(arr)
+            if key is not None:
+                if len(_AXES) >= 1024:
+                    _AXES.clear()
+                _AXES[key] = t
     if t.dtype not in (_dt.int32, _dt.int64):
         raise tidx_error(op_name, t.dtype)
     return t
@@ -70,7 +91,7 @@ def axis_input(op_name: str, axis, x: Tensor, input_was_tensor: bool = False):
 def reduction_axes(op_name: str, axes, rank: int) -> list:
     """Validates and normalizes constant reduction indices against `rank` (TF's messages)."""
     out = []
-    for a in np.asarray(axes).reshape(-1).tolist():
+    for a in (axes if type(axes) is list else np.asarray(axes).reshape(-1).tolist()):
         if not -rank <= a < rank:
             raise invalid(op_name, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)")
         a = a + rank if a < 0 else a

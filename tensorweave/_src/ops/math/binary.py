@@ -17,7 +17,7 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import Primitive
-from tensorweave._src.ops._common import binary_operands, broadcasting
+from tensorweave._src.ops._common import binary_operands, broadcasting, wanted
 
 NUM = _dt.NUMERIC
 REAL = _dt.REAL
@@ -121,12 +121,13 @@ def _xy(op):
 
 def _mul_grad(op, dy):
     x, y = _xy(op)
-    return multiply(dy, y), multiply(dy, x)
+    return (multiply(dy, y) if wanted(op, 0) else None), (multiply(dy, x) if wanted(op, 1) else None)
 
 
 def _realdiv_grad(op, dy):
     x, y = _xy(op)
-    return realdiv(dy, y), multiply(dy, realdiv(realdiv(negative(x), y), y))
+    gy = multiply(dy, realdiv(realdiv(negative(x), y), y)) if wanted(op, 1) else None
+    return realdiv(dy, y), gy
 
 
 def _floormod_grad(op, dy):
@@ -227,7 +228,7 @@ def _no_gradient(op, dy):
 
 add = _define("AddV2", _add, NUM | {_dt.string}, ("math.add", "add"), grad=lambda op, dy: (dy, dy))
 subtract = _define("Sub", torch.sub, NUM, ("math.subtract", "subtract"),
-                   grad=lambda op, dy: (dy, negative(dy)))
+                   grad=lambda op, dy: (dy, negative(dy) if wanted(op, 1) else None))
 multiply = _define("Mul", torch.mul, NUM, ("math.multiply", "multiply"), grad=_mul_grad)
 realdiv = _define("RealDiv", _realdiv, _dt.FLOATS_COMPLEX, ("realdiv",), grad=_realdiv_grad)
 floordiv = _define("FloorDiv", _floordiv, REAL, ("math.floordiv",), grad=_no_gradient)

@@ -22,8 +22,8 @@ from tensorweave._src.core import errors
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.core.tensor import Tensor
-from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, tensor
+from tensorweave._src.core.tensor import EagerTensor, Tensor
+from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, tensor, wanted
 
 _MATMUL_TYPES = _dt.FLOATS | _dt.COMPLEX | {_dt.int32, _dt.int64, _dt.uint8, _dt.uint16, _dt.uint32,
                                               _dt.uint64}
@@ -70,12 +70,18 @@ def _check_dims(op_name, a, b, ta, tb):
     return batch.as_list() + [m, n]
 
 
+_FAST_MM = (torch.float32, torch.float64)
+
+
 def _matmul_kernel(op_name, ta_name, tb_name, adjoint_flags: bool):
     def kernel(a, b, **attrs):
+        ta, tb = attrs.get(ta_name, False), attrs.get(tb_name, False)
+        if (a.ndim == 2 and b.ndim == 2 and a.dtype in _FAST_MM
+                and a.shape[0 if ta else 1] == b.shape[1 if tb else 0]):  # the common case, checked cheaply
+            return torch.mm(a.T if ta else a, b.T if tb else b)
         if a.dtype in (torch.uint8, torch.uint16, torch.uint32, torch.uint64):
             raise _not_found(op_name, {torch.uint8: _dt.uint8, torch.uint16: _dt.uint16,
                                        torch.uint32: _dt.uint32, torch.uint64: _dt.uint64}[a.dtype])
-        ta, tb = attrs.get(ta_name, False), attrs.get(tb_name, False)
         _check_dims(op_name, TensorShape(list(a.shape)), TensorShape(list(b.shape)), ta, tb)
         a = _matrix(a, ta and not adjoint_flags, ta and adjoint_flags)
         b = _matrix(b, tb and not adjoint_flags, tb and adjoint_flags)
@@ -133,7 +139,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     if a.dtype is not b.dtype:
         raise invalid("MatMul", f"cannot compute MatMul as input #1(zero-based) was expected to be a "
                                 f"{_tf_name(a.dtype)} tensor but is a {_tf_name(b.dtype)} tensor")
-    ra, rb = a.shape.rank, b.shape.rank
+    ra, rb = _rank(a), _rank(b)
     ta, tb = bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)
     if (ra is None or ra > 2) or (rb is None or rb > 2):
         # BatchMatMulV2 only knows adjoints: a plain transpose of a complex operand conjugates first
@@ -141,6 +147,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         return bind(batch_matmul_p, a, b, adj_x=ta, adj_y=tb)
     a, b = _conj_if(a, adjoint_a), _conj_if(b, adjoint_b)
     return bind(matmul_p, a, b, transpose_a=ta, transpose_b=tb)
+
+
+def _rank(x: Tensor):
+    return x._value.ndim if type(x) is EagerTensor else x.shape.rank
 
 
 def _conj_if(x, flag):
@@ -155,18 +165,14 @@ def _conj_if(x, flag):
 # Broadcast batch dims of BatchMatMulV2 are summed back to each operand's shape by backprop.
 
 def _conj(x):
+    if not x.dtype.is_complex:
+        return x
     from tensorweave._src.ops.math.complex import conj  # complex does not import this module
     return conj(x)
 
 
 def _mm(a, b, ta=False, tb=False):
     return bind(matmul_p, a, b, transpose_a=ta, transpose_b=tb)
-
-
-def _wanted(op, index: int) -> bool:
-    """False when backprop does not need this input's gradient (TF skips such matmuls too)."""
-    needs = getattr(op, "needs", None)
-    return needs is None or needs[index]
 
 
 @matmul_p.def_grad
@@ -181,7 +187,7 @@ def _matmul_grad(op, dy):
         ga, gb = (lambda: _mm(b, dy, tb=True)), (lambda: _mm(a, dy))
     else:
         ga, gb = (lambda: _mm(b, dy, ta=True, tb=True)), (lambda: _mm(dy, a, ta=True, tb=True))
-    return (ga() if _wanted(op, 0) else None), (gb() if _wanted(op, 1) else None)
+    return (ga() if wanted(op, 0) else None), (gb() if wanted(op, 1) else None)
 
 
 def _bmm(x, y, adj_x=False, adj_y=False):
@@ -201,7 +207,7 @@ def _batch_matmul_grad(op, dy):
         gx, gy = (lambda: _bmm(y, dy, adj_y=True)), (lambda: _bmm(x, dy))
     else:
         gx, gy = (lambda: _bmm(y, dy, adj_x=True, adj_y=True)), (lambda: _bmm(dy, x, adj_x=True, adj_y=True))
-    return (gx() if _wanted(op, 0) else None), (gy() if _wanted(op, 1) else None)
+    return (gx() if wanted(op, 0) else None), (gy() if wanted(op, 1) else None)
 
 # ---- Einsum --------------------------------------------------------------------------------------
 
@@ -434,7 +440,7 @@ def tensordot(a, b, axes, name=None):
     tf.Tensor(11.0, shape=(), dtype=float32)
     """
     a, b = tensor(a), tensor(b)
-    ra, rb = a.shape.rank, b.shape.rank
+    ra, rb = _rank(a), _rank(b)
     a_axes, b_axes = _tensordot_axes(axes, ra, rb)
     letters = iter(string.ascii_letters)
     la = [next(letters) for _ in range(ra)]

@@ -21,6 +21,7 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.convert import scalar_operand
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
@@ -148,8 +149,9 @@ euclidean_norm_p = _define("EuclideanNorm", _euclidean_norm, _NUM)
 def _kept(t, kept):
     """`t` reshaped to the output shape with reduced dims kept (no-op when it already is); `kept` is a
     list, or a shape tensor when the input's shape is only known at run time."""
-    if isinstance(kept, list) and t.shape.rank is not None and t.shape.as_list() == kept:
-        return t
+    rank = t.shape.rank
+    if rank == 0 or (isinstance(kept, list) and rank is not None and t.shape.as_list() == kept):
+        return t  # a scalar broadcasts as it is
     return public("reshape")(t, kept)
 
 
@@ -162,13 +164,14 @@ def _sum_grad(op, dy):
 @mean_p.def_grad
 def _mean_grad(op, dy):
     dims, _, kept = reduction_grad_info(op, dynamic=True)
-    g = public("broadcast_to")(_kept(dy, kept), dims)
     if isinstance(dims, list):
-        factor = tensor(math.prod(dims) // max(math.prod(kept), 1), dtype=g.dtype)
+        factor = scalar_operand(math.prod(dims) // max(math.prod(kept), 1), dy.dtype)
     else:  # sizes known only at run time
-        factor = cast(public("maximum")(public("math.floordiv")(public("size")(op.inputs[0]),
-                                                           public("maximum")(public("size")(dy), 1)), 1), g.dtype)
-    return composite.truediv(g, factor), None
+        size, maximum = public("size"), public("maximum")
+        count = maximum(public("math.floordiv")(size(op.inputs[0]), maximum(size(dy), 1)), 1)
+        factor = cast(count, dy.dtype)
+    # dividing before broadcasting gives the same quotients, computed once per output element
+    return public("broadcast_to")(_kept(composite.truediv(dy, factor), kept), dims), None
 
 
 def _min_or_max_grad(op, dy):

@@ -13,9 +13,8 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import Primitive
-from tensorweave._src.ops._common import same_as_input, tensor
-from tensorweave._src.ops.cast import cast
-from tensorweave._src.ops.math.binary import add, greater, multiply, subtract
+from tensorweave._src.ops._common import invalid, same_as_input, tensor
+from tensorweave._src.ops.math.binary import add, multiply, subtract
 from tensorweave._src.ops.math.complex import conj
 from tensorweave._src.ops.math.composite import truediv
 
@@ -164,5 +163,27 @@ digamma = _define("Digamma", torch.digamma, F, ("math.digamma",))
 floor = _define("Floor", torch.floor, F, ("math.floor", "floor"), _no_gradient)
 ceil = _define("Ceil", torch.ceil, F, ("math.ceil",), _no_gradient)
 round = _define("Round", _round_half_even, NUM, ("math.round", "round"), _no_gradient)  # noqa: A001
+# TF's ReluGrad: gradients * (features > 0) in one op (NaN upstream gradients stay NaN, as in TF)
+relu_grad_p = Primitive("ReluGrad", allowed=_dt.REAL)
+
+
+@relu_grad_p.def_kernel
+def _relu_grad_kernel(dy, features):
+    return torch.mul(dy, features > 0)
+
+
+@relu_grad_p.def_abstract
+def _relu_grad_rule(dy, features):
+    if not dy.shape.is_compatible_with(features.shape):
+        raise invalid("ReluGrad", f"The two arguments to a cwise op must have same shape: "
+                                  f"{dy.shape} vs. {features.shape}")
+    return same_as_input(dy)
+
+
+@relu_grad_p.def_grad
+def _relu_grad_grad(op, ddy):
+    return bind(relu_grad_p, ddy, op.inputs[1]), None
+
+
 relu = _define("Relu", _relu, _dt.REAL, ("nn.relu",),
-               lambda op, dy: multiply(dy, cast(greater(op.outputs[0], 0), dy.dtype)))
+               lambda op, dy: bind(relu_grad_p, dy, op.outputs[0]))
