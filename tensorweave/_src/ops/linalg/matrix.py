@@ -1,4 +1,5 @@
-"""Matrix structure ops: `tf.linalg.band_part`, `diag_part`, `trace`, `matrix_transpose`, `adjoint`.
+"""Matrix structure ops: `tf.linalg.band_part`, `diag_part`, `trace`, `matrix_transpose`, `adjoint`,
+`matvec`.
 
 >>> import tensorweave as tf
 >>> print(tf.linalg.trace(tf.constant([[1, 2], [3, 4]])))
@@ -162,3 +163,11 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
 def adjoint(matrix, name=None):
     """The conjugate transpose of each innermost matrix."""
     return matrix_transpose(matrix, conjugate=True)
+
+
+@tf_export("linalg.matvec")
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """Matrix-vector product `a @ b` over the innermost dimensions (TF: matmul with b as a column)."""
+    b = public("expand_dims")(tensor(b), -1)
+    out = public("matmul")(a, b, transpose_a=transpose_a, adjoint_a=adjoint_a)
+    return public("squeeze")(out, axis=-1)
