@@ -70,7 +70,7 @@ def test_graph_has_one_node_and_python_control_flow():
     types = [n.type for n in cf.graph.nodes]
     assert types.count("StatelessIf") == 1 and types.count("StatelessWhile") == 1
     assert "    if sel:" in cf.source and "    while cond" in cf.source
-    node = cf.graph.get_operation_by_name("StatelessWhile")
+    node = cf.graph.get_operation_by_name("while")  # TF's name (type StatelessWhile)
     assert node.attrs["body"].graph.outputs  # the body sub-graph is inspectable
 
 

@@ -154,7 +154,7 @@ def branch_vjp(graph, inputs, dys, wrt):
         outs = sg.recompute(graph, list(inputs))
     ys, seeds = [], []
     for o, dy in zip(outs, dys):
-        if dy is not None and sg.is_differentiable(o.dtype):
+        if dy is not None and sg.carries_gradient(o.dtype):
             ys.append(o)
             seeds.append(dy)
     if ys:
@@ -172,7 +172,7 @@ def _dense(g):
 def _case_grad(op, *dys):
     sel, args = op.inputs[0], list(op.inputs[1:])
     branches = op.attrs["branches"]
-    wrt = [i for i, x in enumerate(args) if sg.is_differentiable(x.dtype)]
+    wrt = [i for i, x in enumerate(args) if sg.carries_gradient(x.dtype)]
     result = [None] * len(op.inputs)
     if not wrt:
         return result
@@ -221,9 +221,20 @@ def _check_same_outputs(is_cond: bool, subs) -> None:
                 error(b, f"{x} and {y} have different types")
 
 
-def _build(prims, selector, fns, names, is_cond: bool):
-    """Traces each branch and adds one If/Case node; returns the outputs in the branches' structure."""
-    traced = [sg.trace_subfunction(name, fn) for name, fn in zip(names, fns)]
+def _build(prims, selector, fns, names, is_cond: bool, node_name: str, suffix: str = ""):
+    """Traces each branch and adds one If/Case node; returns the outputs in the branches' structure.
+    TensorArrays a branch returns leave it as their flows and are rebuilt around the node's outputs."""
+    to_flows, from_flows = sg.flow_fns()
+    returned = []
+
+    def flowing(fn):
+        def run():
+            out = fn()
+            returned.append(out)
+            return to_flows(out)
+        return run
+
+    traced = [sg.trace_subfunction(name, flowing(fn)) for name, fn in zip(names, fns)]
     subs = [s for s, _ in traced]
     tracers = [t for _, t in traced]
     _check_same_outputs(is_cond, subs)
@@ -232,10 +243,12 @@ def _build(prims, selector, fns, names, is_cond: bool):
     stateful = any(s.stateful for s in subs)
     prim = prims[0] if stateful else prims[1]
     outs = bind(prim, selector, *outer, branches=tuple(subs))
+    sg.name_last_node(prim, node_name, suffix)
     it = iter(outs)
     leaves = [None if leaf is None else next(it) for leaf in nest.flatten(subs[0].structure)]
     structure = subs[0].structure
-    return nest.pack_sequence_as(structure, leaves) if nest.is_nested(structure) else leaves[0]
+    result = nest.pack_sequence_as(structure, leaves) if nest.is_nested(structure) else leaves[0]
+    return from_flows(returned[0], result)
 
 
 def _unpack_singleton(res):
@@ -270,7 +283,7 @@ def cond_impl(pred, true_fn, false_fn, strict=True, name=None):
         pred = state.tracer.as_graph_tensor(pred)
     k = next(_names)
     names = [f"cond_true_{k}", f"cond_false_{k}"]
-    return _build((if_p, stateless_if_p), pred, [true_fn, false_fn], names, True)
+    return _build((if_p, stateless_if_p), pred, [true_fn, false_fn], names, True, name or "cond")
 
 
 def _eager_truth(pred) -> bool:
@@ -337,7 +350,8 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
         branch_index = _op("cast")(branch_index, _dt.int32)
     k = next(_names)
     return _build((case_p, stateless_case_p), branch_index, fns,
-                  [f"switch_case_branch{b}_{k}" for b in range(len(fns))], False)
+                  [f"switch_case_branch{b}_{k}" for b in range(len(fns))], False, name or "switch_case",
+                  "/indexed_case")
 
 
 # ---- case ------------------------------------------------------------------------------------------

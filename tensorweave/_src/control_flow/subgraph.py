@@ -191,6 +191,25 @@ def propagate_effects(tracers) -> None:
                 note(v)
 
 
+def name_last_node(prim, name: str, suffix: str = "") -> None:
+    """Names the control-flow node just added as TF does: `name` ('cond', 'while', the user's name)
+    under the current name scope, made unique ('while_1'), then `suffix` ('/indexed_case')."""
+    tracer = state.tracer
+    nodes = tracer.graph.nodes if tracer is not None else ()
+    if nodes and nodes[-1].op is prim:
+        nodes[-1].name = tracer.graph.unique_name(state.name_scope + name) + suffix
+
+
+def flow_fns():
+    """(to_flows, from_flows): TensorArrays travel through control flow as their flow tensors
+    (ops/tensor_array/tensor_array.py)."""
+    try:
+        from tensorweave._src.ops.tensor_array import tensor_array as ta_lib
+    except ImportError:  # pragma: no cover
+        return (lambda s: s), (lambda template, s: s)
+    return ta_lib.to_flows, ta_lib.from_flows
+
+
 def truthy(value) -> bool:
     """TF's truth value of a predicate tensor (backend value): scalars by value, others non-empty."""
     if value.ndim == 0:
@@ -200,8 +219,9 @@ def truthy(value) -> bool:
     return value.numel() > 0
 
 
-def is_differentiable(dtype) -> bool:
-    return dtype.is_floating or dtype.is_complex
+def carries_gradient(dtype) -> bool:
+    """Float/complex tensors, and variant TensorLists (a TensorArray's flow: its gradient is a list)."""
+    return dtype.is_floating or dtype.is_complex or dtype is _dt.variant
 
 
 def recompute(graph: Graph, inputs: list) -> list:
@@ -244,4 +264,4 @@ def zeros_for(x):
 
 
 __all__ = ["SubTracer", "SubFunction", "trace_subfunction", "align_captures", "propagate_effects",
-           "truthy", "recompute", "is_differentiable", "_dt"]
+           "name_last_node", "flow_fns", "truthy", "recompute", "carries_gradient", "_dt"]

@@ -11,11 +11,13 @@ sub-graphs; `executor.replay` outside any trace runs the loop by replaying cond/
 around a tf.function records the unrolled iterations.
 
 Gradient of a While node (a tape inside a tf.function): a second loop re-runs the body forward
-for the recorded number of iterations, storing each iteration's loop variables (rows of a tensor
-with a leading iteration axis); a backward loop then walks the iterations in reverse, re-running
+for the recorded number of iterations, storing each iteration's loop variables (one TensorArray per
+variable); a backward loop then walks the iterations in reverse, re-running
 each body iteration under a GradientTape from its stored inputs and backpropagating (variable
-writes are skipped when re-running). Costs one extra forward pass; loop variables must keep their
-shape across iterations; loops carrying TensorArrays are not differentiable this way yet.
+writes are skipped when re-running). Costs one extra forward pass. The per-iteration values are kept
+in TensorArrays (so shapes may vary across iterations), and a loop variable that is itself a
+TensorArray's flow (a TensorList) is stored as a list of lists; its gradient is again a TensorList
+(ops/tensor_array/list_ops.py: None elements are zeros, ZerosLike and AddN work on lists).
 
 >>> import tensorweave as tf
 >>> i, s = tf.while_loop(lambda i, s: i < 4, lambda i, s: (i + 1, s * 2.0), [0, 1.0])
@@ -122,38 +124,18 @@ def _while_grad(op, *dys):
     nv = len(shapes)
     ins = list(op.inputs)
     vars0, caps = ins[:nv], ins[nv:]
-    var_idx = [i for i in range(2, nv) if sg.is_differentiable(ins[i].dtype)]
-    cap_idx = [j for j, c in enumerate(caps) if sg.is_differentiable(c.dtype)]
+    var_idx = [i for i in range(2, nv) if sg.carries_gradient(ins[i].dtype)]
+    cap_idx = [j for j, c in enumerate(caps) if sg.carries_gradient(c.dtype) and _needed(op, nv + j)]
     result = [None] * len(ins)
     if not var_idx and not cap_idx:
         return result
-    if any(x.dtype is _dt.variant for x in vars0):
-        raise NotImplementedError("Gradients of a traced tf.while_loop carrying TensorArrays are not "
-                                  "supported yet")
     counter0, maxit = vars0[0], vars0[1]
     n_iter = op.outputs[0] - counter0
     user = list(range(2, nv))
+    accs = _forward_accumulators(body, counter0, maxit, [vars0[i] for i in user],
+                                 [shapes[i] for i in user], caps, n_iter)
 
-    # 1. forward again, stacking the loop variables each iteration starts with
-    def fcond(k, vals, accs):
-        return k < n_iter
-
-    def fbody(k, vals, accs):
-        index = _op("reshape")(k, [1, 1])
-        update = _op("tensor_scatter_nd_update")
-        accs = [update(a, index, _op("expand_dims")(v, 0)) for a, v in zip(accs, vals)]
-        outs = sg.recompute(body, [counter0 + k, maxit] + list(vals) + caps)
-        return k + 1, list(outs[2:]), accs
-
-    vals0 = [vars0[i] for i in user]
-    rows = _op("reshape")(n_iter, [1])
-    accs0 = [_op("zeros")(_op("concat")([rows, _op("shape")(v, out_type=n_iter.dtype)], 0), dtype=v.dtype)
-             for v in vals0]
-    inv = [TensorShape([]), [shapes[i] for i in user],
-           [TensorShape([None]).concatenate(shapes[i]) for i in user]]
-    _, _, accs = while_loop(fcond, fbody, [_zero_like_counter(counter0), vals0, accs0], shape_invariants=inv)
-
-    # 2. backward over the iterations, last first
+    # backward over the iterations, last first
     g_vars0 = [_dense(dys[i]) for i in var_idx]
     g_caps0 = [sg.zeros_for(caps[j]) for j in cap_idx]
     wrt = [i for i in var_idx] + [nv + j for j in cap_idx]
@@ -163,14 +145,14 @@ def _while_grad(op, *dys):
 
     def bbody(k, g_vars, g_caps):
         k1 = k - 1
-        vals = [_op("gather")(a, k1) for a in accs]
+        vals = [a.read(k1) for a in accs]
         inputs = [counter0 + k1, maxit] + vals + caps
         out_dys = [None] * nv
         for i, g in zip(var_idx, g_vars):
             out_dys[i] = g
         grads = branch_vjp(body, inputs, out_dys, wrt)
         new_vars = grads[:len(var_idx)]
-        new_caps = [a + g for a, g in zip(g_caps, grads[len(var_idx):])]
+        new_caps = [_add(a, g) for a, g in zip(g_caps, grads[len(var_idx):])]
         return k1, new_vars, new_caps
 
     inv = [TensorShape([]), [shapes[i] for i in var_idx], [caps[j].shape for j in cap_idx]]
@@ -180,6 +162,38 @@ def _while_grad(op, *dys):
     for j, g in zip(cap_idx, g_caps):
         result[nv + j] = g
     return result
+
+
+def _forward_accumulators(body, counter0, maxit, vals0, shapes, caps, n_iter):
+    """Runs the loop forward again, returning one TensorArray per loop variable whose element k is
+    the value iteration k started with. TensorArrays (unlike a stacked tensor) hold values whose
+    shape changes between iterations, and TensorLists (a TensorArray's flow) as well: lists of lists."""
+    make = _op("TensorArray")
+
+    def fcond(k, vals, accs):
+        return k < n_iter
+
+    def fbody(k, vals, accs):
+        accs = [a.write(k, v) for a, v in zip(accs, vals)]
+        outs = sg.recompute(body, [counter0 + k, maxit] + list(vals) + caps)
+        return k + 1, list(outs[2:]), accs
+
+    accs0 = [make(v.dtype, size=n_iter, element_shape=s, infer_shape=False) for v, s in zip(vals0, shapes)]
+    inv = [TensorShape([]), shapes, [TensorShape([])] * len(vals0)]
+    _, _, accs = while_loop(fcond, fbody, [_zero_like_counter(counter0), vals0, accs0], shape_invariants=inv)
+    return accs
+
+
+def _needed(op, i: int) -> bool:
+    """Whether input i depends on a gradient source (backprop's `needs`; graph nodes: always)."""
+    needs = getattr(op, "needs", None)
+    return needs is None or bool(needs[i])
+
+
+def _add(a, g):
+    if a.dtype is _dt.variant:  # gradients of a TensorList: elementwise AddN
+        return _op("add_n")([a, g])
+    return a + g
 
 
 def _zero_like_counter(counter):
@@ -209,7 +223,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     loop_vars = _to_tensors(loop_vars)
     if state.tracer is None:
         return _eager_while(cond, body, loop_vars, maximum_iterations)
-    return _graph_while(cond, body, loop_vars, shape_invariants, maximum_iterations, back_prop)
+    return _graph_while(cond, body, loop_vars, shape_invariants, maximum_iterations, back_prop, name)
 
 
 def _eager_while(cond, body, loop_vars, maximum_iterations):
@@ -240,14 +254,6 @@ def _convert_leaf(x):
     return convert_to_tensor(x)
 
 
-def _flow_fns():
-    try:
-        from tensorweave._src.ops.tensor_array import tensor_array as ta_lib
-    except ImportError:  # pragma: no cover
-        return (lambda s: s), (lambda template, s: s)
-    return ta_lib.to_flows, ta_lib.from_flows
-
-
 def _invariant_shape(var, shape):
     if shape is None:
         return var.shape
@@ -268,9 +274,9 @@ def _shape_leq(shape1: TensorShape, shape2: TensorShape) -> bool:
     return all(d2 is None or d1 == d2 for d1, d2 in zip(shape1.as_list(), shape2.as_list()))
 
 
-def _graph_while(cond, body, loop_vars, shape_invariants, maximum_iterations, back_prop):
+def _graph_while(cond, body, loop_vars, shape_invariants, maximum_iterations, back_prop, name=None):
     tracer = state.tracer
-    to_flows, from_flows = _flow_fns()
+    to_flows, from_flows = sg.flow_fns()
     orig_loop_vars = loop_vars
     flows = to_flows(loop_vars)
     flat = [tracer.as_graph_tensor(convert_to_tensor(x)) for x in nest.flatten(flows)]
@@ -352,6 +358,7 @@ def _graph_while(cond, body, loop_vars, shape_invariants, maximum_iterations, ba
     output_shapes = tuple(s for _, s in specs)
     outs = bind(prim, counter, maxit, *flat, *outer, cond=cond_sub, body=body_sub,
                 output_shapes=output_shapes)
+    sg.name_last_node(prim, name or "while")
     results = list(outs[2:])
     if not back_prop:
         results = [_op("stop_gradient")(t) for t in results]

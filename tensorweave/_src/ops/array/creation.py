@@ -132,6 +132,8 @@ ones_like_p = Primitive("OnesLike", allowed=_dt.NUMERIC | {_dt.bool})
 
 @zeros_like_p.def_kernel
 def _zeros_like(x):
+    if getattr(type(x), "tensor_dtype", None) is _dt.variant:  # a TensorList: a list of zeros
+        return x.zeros_like()
     if is_np(x):
         return np.full(x.shape, b"", dtype=object)
     return torch.zeros_like(x)

@@ -13,8 +13,10 @@ TensorListScatterIntoExistingList, TensorListSplit, TensorListLength) and TF's k
 Element shapes are attrs (`TensorShape`, possibly partial), not tensors: TensorArray always knows
 them statically. Element dtypes are attrs (`DType`).
 
-Gradients: the gradient of a list is again a list (None elements are zeros); `TensorListAddN` sums
-two gradient lists. See `_grads` at the end of this module.
+Gradients: the gradient of a list is again a list (None elements are zeros); AddN sums two gradient
+lists elementwise and ZerosLike of a list is a list of as many zeros (None). See `_grads` at the end
+of this module. Elements may themselves be lists (element dtype variant): a traced while_loop's
+gradient stores each iteration's TensorArray in such a list.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ _CPU = torch.device("cpu")
 class TensorListValue:
     """The backend value of a variant TensorList tensor (immutable)."""
 
-    __slots__ = ("items", "element_shape", "element_dtype")
+    __slots__ = ("items", "element_shape", "element_dtype", "filled")
 
     # what EagerTensor and dispatch.wrap read from a backend value
     shape = ()
@@ -46,10 +48,13 @@ class TensorListValue:
     dtype = None
     tensor_dtype = _dt.variant
 
-    def __init__(self, items: tuple, element_shape: TensorShape, element_dtype: _dt.DType):
+    def __init__(self, items: tuple, element_shape: TensorShape, element_dtype: _dt.DType, filled=None):
         self.items = items
         self.element_shape = element_shape
         self.element_dtype = element_dtype
+        # indices of the only set elements when known (a read's gradient sets one), so that summing
+        # a loop's per-iteration read gradients costs O(1) per iteration instead of O(len)
+        self.filled = filled
 
     def numpy(self):
         raise errors.InvalidArgumentError(None, None,
@@ -61,12 +66,24 @@ class TensorListValue:
     def __add__(self, other: "TensorListValue") -> "TensorListValue":
         """Elementwise sum of two lists (None: zero), as TF's AddN of TensorLists; for gradients."""
         a, b = self.items, other.items
-        items = []
-        for i in range(max(len(a), len(b))):
-            x = a[i] if i < len(a) else None
-            y = b[i] if i < len(b) else None
-            items.append(y if x is None else x if y is None else x + y)
+        if len(a) < len(b):
+            a = a + (None,) * (len(b) - len(a))
+        elif len(b) < len(a):
+            b = b + (None,) * (len(a) - len(b))
+        if other.filled is not None or self.filled is not None:
+            base, extra = (a, other.filled) if other.filled is not None else (b, self.filled)
+            add = b if other.filled is not None else a
+            items = list(base)
+            for i in extra:
+                x, y = items[i], add[i]
+                items[i] = y if x is None else x if y is None else x + y
+        else:
+            items = [y if x is None else x if y is None else x + y for x, y in zip(a, b)]
         return TensorListValue(tuple(items), self.element_shape, self.element_dtype)
+
+    def zeros_like(self) -> "TensorListValue":
+        """ZerosLike of a list: same length, every element zero (None), as TF's TensorListZerosLike."""
+        return TensorListValue((None,) * len(self.items), self.element_shape, self.element_dtype, filled=())
 
     def __repr__(self) -> str:
         return "<TensorList>"
@@ -77,6 +94,8 @@ class TensorListValue:
 def _dtype_of(v) -> _dt.DType:
     if isinstance(v, np.ndarray):
         return _dt.string
+    if isinstance(v, TensorListValue):  # lists of lists: a loop gradient's per-iteration accumulator
+        return _dt.variant
     return DTYPE_OF_TORCH[v.dtype]
 
 
@@ -564,8 +583,9 @@ _grad_item_p = Primitive("TensorListGradItem")  # GetItem's gradient: zeros-list
 @_grad_item_p.def_kernel
 def _grad_item(lst, index, dy):
     items = [None] * len(lst.items)
-    items[_int(index)] = dy
-    return TensorListValue(tuple(items), lst.element_shape, _dtype_of(dy))
+    i = _int(index)
+    items[i] = dy
+    return TensorListValue(tuple(items), lst.element_shape, _dtype_of(dy), filled=(i,))
 
 
 _grad_item_p.def_abstract(lambda lst, index, dy: _variant())
@@ -578,6 +598,8 @@ def _grad_read(dlist, index, like):
     i = _int(index)
     v = dlist.items[i] if 0 <= i < len(dlist.items) else None
     if v is None:
+        if isinstance(like, TensorListValue):  # an element of a list of lists
+            return like.zeros_like()
         return zeros_value(tuple(like.shape), _dtype_of(like), like)
     return v
 
