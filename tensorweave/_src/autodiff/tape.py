@@ -98,10 +98,10 @@ class GradientTape:
                 break
         else:
             return
-        outs = outputs if isinstance(outputs, tuple) else (outputs,)
+        outs = outputs if type(outputs) is tuple else (outputs,)
         self._entries.append(TapeEntry(prim, inputs, attrs, outs))
         for o in outs:
-            if _trainable_dtype(o.dtype):
+            if o.dtype._kind in _DIFFERENTIABLE_KINDS:
                 watched[id(o)] = o
 
     def variable_read(self, variable: Variable, value: Tensor) -> None:

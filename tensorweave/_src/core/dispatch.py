@@ -63,7 +63,13 @@ def _run_kernel(prim: Primitive, inputs, attrs):
     if allowed is not None and inputs and inputs[0]._dtype not in allowed:
         raise _bad_dtype(prim, inputs[0]._dtype)
     try:
-        out = prim.kernel(*[x._value for x in inputs], **attrs)
+        n = len(inputs)  # unpacked by hand for the common arities (a list comprehension costs more)
+        if n == 2:
+            out = prim.kernel(inputs[0]._value, inputs[1]._value, **attrs)
+        elif n == 1:
+            out = prim.kernel(inputs[0]._value, **attrs)
+        else:
+            out = prim.kernel(*[x._value for x in inputs], **attrs)
     except errors.OpError:
         raise
     except (RuntimeError, ValueError, IndexError, TypeError, OverflowError) as e:

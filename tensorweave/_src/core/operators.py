@@ -20,8 +20,7 @@ def _binary(name: str, reflected: bool = False):
         def method(self, other):
             # TF converts the left operand to the tensor's dtype strictly (`1.5 + int_tensor` is a
             # TypeError), then applies the op
-            from tensorweave._src.core.convert import scalar_operand  # convert imports tensor
-            return IMPLS[name](scalar_operand(other, self.dtype), self)
+            return IMPLS[name](IMPLS["scalar_operand"](other, self.dtype), self)
     else:
         def method(self, other):
             return IMPLS[name](self, other)

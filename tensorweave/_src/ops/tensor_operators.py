@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensorweave._src.core import operators
+from tensorweave._src.core.convert import scalar_operand
 from tensorweave._src.ops.array import strided_slice
 from tensorweave._src.ops.indexing.scatter import (
     scatter_nd_update_operator,
@@ -27,6 +28,7 @@ def register_all() -> None:
         "scatter_nd_update": scatter_nd_update_operator,
         "scatter_nd_add": tensor_scatter_nd_add, "scatter_nd_sub": tensor_scatter_nd_sub,
         "matmul": matmul,
+        "scalar_operand": scalar_operand,  # how `2.0 * x` converts its left operand (cached scalars)
     }
     for name, fn in impls.items():
         operators.register(name, fn)

@@ -91,7 +91,7 @@ def logical_xor(x, y, name=None):
 def mul_operator(x, y):
     """The `*` operator: logical and on bools (tf.multiply itself rejects bool)."""
     x, y = binary_operands("Mul", x, y)
-    return logical_and(x, y) if x.dtype is _dt.bool else binary.multiply(x, y)
+    return logical_and(x, y) if x.dtype is _dt.bool else bind(binary.PRIMITIVES["Mul"], x, y)
 
 
 def bool_or_bitwise(bool_op, int_op):
