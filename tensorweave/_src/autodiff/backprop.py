@@ -57,7 +57,7 @@ def run(entries, targets, seeds, sources) -> list:
         if rule is None:
             raise LookupError(f"gradient registry has no entry for: {entry.prim.name}")
         # rules may skip inputs no source depends on (e.g. a matmul's data input), as TF's skip indices
-        entry.needs = tuple(id(x) in live for x in entry.inputs)
+        entry.live = live
         in_grads = rule(entry, *dys)
         if not isinstance(in_grads, (list, tuple)):
             in_grads = (in_grads,)
@@ -93,9 +93,12 @@ def _relevant(entries, wanted: set):
     live = set(wanted)
     kept = []
     for e in entries:
-        if any(id(x) in live for x in e.inputs):
-            kept.append(e)
-            live.update(id(o) for o in e.outputs)
+        for x in e.inputs:
+            if id(x) in live:
+                kept.append(e)
+                for o in e.outputs:
+                    live.add(id(o))
+                break
     return kept, live
 
 

@@ -37,14 +37,14 @@ def _trainable_dtype(dtype: _dt.DType) -> bool:
 class TapeEntry:
     """One recorded op: what the gradient rule of `prim` gets as `op`."""
 
-    __slots__ = ("prim", "inputs", "attrs", "outputs", "needs")
+    __slots__ = ("prim", "inputs", "attrs", "outputs", "live")
 
     def __init__(self, prim, inputs, attrs, outputs):
         self.prim = prim
         self.inputs = inputs
         self.attrs = attrs
         self.outputs = outputs
-        self.needs = None  # per input: is its gradient wanted (set by backprop; None = all)
+        self.live = None  # ids of the tensors that depend on a source (set by backprop; None: all do)
 
     @property
     def type(self) -> str:
@@ -171,7 +171,9 @@ class GradientTape:
                 self._push()
         if not self._persistent:
             self._used = True
-            self._entries = []
+            self._entries = []  # release the forward pass's tensors (watched_variables() still works)
+            self._watched = {}
+            self._var_reads = {}
         result = []
         for s, g in zip(flat_sources, grads):
             if g is None and unconnected == "zero":

@@ -22,8 +22,8 @@ def tensor(x, dtype=None, name: Optional[str] = None) -> Tensor:
 def wanted(op, index: int) -> bool:
     """False when backprop does not need input `index`'s gradient (TF's skip indices): a rule may then
     return None for it instead of computing it."""
-    needs = getattr(op, "needs", None)
-    return needs is None or needs[index]
+    live = getattr(op, "live", None)
+    return live is None or id(op.inputs[index]) in live
 
 
 def binary_operands(op_name: str, x, y, hint: bool = False):

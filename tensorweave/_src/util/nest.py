@@ -19,11 +19,23 @@ def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
+_NESTED_BY_TYPE: dict = {}  # type -> is it a structure? (the Mapping ABC check is slow on every leaf)
+
+
 def is_nested(x) -> bool:
-    return isinstance(x, (list, tuple, dict, collections.abc.Mapping)) and not isinstance(x, (str, bytes))
+    kind = type(x)
+    nested = _NESTED_BY_TYPE.get(kind)
+    if nested is None:
+        nested = (issubclass(kind, (list, tuple, dict, collections.abc.Mapping))
+                  and not issubclass(kind, (str, bytes)))
+        _NESTED_BY_TYPE[kind] = nested
+    return nested
 
 
 def _children(x) -> list:
+    kind = type(x)
+    if kind is list or kind is tuple:
+        return list(x)
     if isinstance(x, collections.abc.Mapping):
         return [x[k] for k in _sorted_keys(x)]
     return list(x)

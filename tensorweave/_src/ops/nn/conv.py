@@ -21,7 +21,7 @@ from tensorweave._src.core import errors
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.ops._common import invalid
+from tensorweave._src.ops._common import invalid, wanted
 from tensorweave._src.ops.nn import _util as U
 from tensorweave._src.ops.nn.conv_shapes import (
     CONV2D,
@@ -361,9 +361,9 @@ def _define(spec: Spec):
     @fwd_p.def_grad
     def _fwd_grad(op, dy):
         x, w = op.inputs
-        needs = getattr(op, "needs", None) or (True, True)  # skip the input gradient of a data batch
-        return [bind(bpi_p, shape(x), w, dy, **op.attrs) if needs[0] else None,
-                bind(bpf_p, x, shape(w), dy, **op.attrs) if needs[1] else None]
+        # skip the input gradient of a data batch
+        return [bind(bpi_p, shape(x), w, dy, **op.attrs) if wanted(op, 0) else None,
+                bind(bpf_p, x, shape(w), dy, **op.attrs) if wanted(op, 1) else None]
 
     @bpi_p.def_grad
     def _bpi_grad(op, g):
