@@ -123,8 +123,13 @@ def _dense(g):
 
 def unbroadcast(g, x):
     """Sums `g` over the dimensions along which `x` was broadcast, giving it `x`'s shape."""
-    if type(g) is EagerTensor and type(x) is EagerTensor and g._value.shape == x._value.shape:
-        return g  # the common eager case, decided without building TensorShapes
+    if type(g) is EagerTensor and type(x) is EagerTensor:  # eager: decided without building TensorShapes
+        gd, xd = g._value.shape, x._value.shape
+        if gd == xd:
+            return g
+        lead = len(gd) - len(xd)
+        if lead > 0 and gd[lead:] == xd:
+            return _op("reduce_sum")(g, axis=list(range(lead)))  # a bias: only leading axes
     if hasattr(g, "_as_dense"):
         return g  # IndexedSlices already have the input's dense shape
     gs, xs = g.shape, x.shape
