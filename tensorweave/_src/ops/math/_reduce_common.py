@@ -83,7 +83,7 @@ def axis_input(op_name: str, axis, x: Tensor, input_was_tensor: bool = False):
                 if len(_AXES) >= 1024:
                     _AXES.clear()
                 _AXES[key] = t
-    if t.dtype not in (_dt.int32, _dt.int64):
+    if t.dtype is not _dt.int32 and t.dtype is not _dt.int64:
         raise tidx_error(op_name, t.dtype)
     return t
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
-from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.convert import scalar_operand
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import binary_operands, broadcast_shape, tensor
@@ -31,7 +31,7 @@ def truediv(x, y, name=None):
     """
     x = tensor(x)
     if not isinstance(y, Tensor):
-        y = convert_to_tensor(y, dtype_hint=x.dtype)
+        y = scalar_operand(y, x.dtype, hint=True)  # Python scalars are cached
     if x.dtype is not y.dtype:
         raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}.")
     target = _TRUEDIV_FLOAT.get(x.dtype)
