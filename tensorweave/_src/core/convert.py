@@ -180,6 +180,8 @@ def _numpy_to(arr: np.ndarray, dtype, original) -> np.ndarray:
 
 
 def _to_bytes_array(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype == object and all(type(x) is bytes for x in arr.reshape(-1).tolist()):
+        return arr.copy()  # already bytes (e.g. a batch of records): no conversion per element
     out = np.empty(arr.shape, dtype=object)
     flat = out.reshape(-1)
     for i, item in enumerate(arr.reshape(-1)):

@@ -1,8 +1,9 @@
 """File sources: `Dataset.list_files`, `TextLineDataset`, `TFRecordDataset`, `FixedLengthRecordDataset`,
 `tf.data.experimental.CsvDataset` and `make_csv_dataset`.
 
-Records are read in Python (io/tfrecord.py checks TFRecord CRCs in batches); each element is a string
-tensor. Batching a TFRecord/text dataset builds each batch with one conversion from bytes.
+Readers produce blocks of records (lists of bytes; io/tfrecord.py frames and CRC-checks TFRecord files
+in bulk); each element is a string tensor. Batching a reader's dataset cuts batches off those blocks
+and builds each with one conversion from bytes.
 """
 
 from __future__ import annotations
@@ -47,23 +48,35 @@ class _RecordDataset(DatasetV2):
         self._compression = compression_name(compression_type)
         self._element_spec = TensorSpec([], tf.string)
 
-    def _all_records(self):
+    def _record_blocks(self, filename):
+        """Lists of records of one file; readers that find records in bulk override this."""
+        block = []
+        for r in self._records(filename):
+            block.append(r)
+            if len(block) == 1024:
+                yield block
+                block = []
+        if block:
+            yield block
+
+    def _all_blocks(self):
         for f in self._files:
-            yield from self._records(f)
+            yield from self._record_blocks(f)
 
     def _iterate(self):
         constant = tf.constant
-        for r in self._all_records():
-            yield constant(r, dtype=tf.string)
+        for block in self._all_blocks():
+            for r in block:
+                yield constant(r, dtype=tf.string)
 
     def _batches(self, batch_size, drop_remainder):
         def gen():
-            pending = []
-            for r in self._all_records():
-                pending.append(r)
-                if len(pending) == batch_size:
-                    yield _strings(pending)
-                    pending = []
+            pending: list = []
+            for block in self._all_blocks():
+                pending += block
+                while len(pending) >= batch_size:  # cut whole batches off the front
+                    yield _strings(pending[:batch_size])
+                    del pending[:batch_size]
             if pending and not drop_remainder:
                 yield _strings(pending)
         return gen()
@@ -80,10 +93,10 @@ class TFRecordDataset(_RecordDataset):
                  name=None):
         super().__init__(filenames, compression_type, buffer_size, num_parallel_reads)
 
-    def _records(self, filename):
-        from tensorweave._src.io.tfrecord import iter_records
+    def _record_blocks(self, filename):
+        from tensorweave._src.io.tfrecord import iter_record_blocks
 
-        return iter_records(filename, self._compression)
+        return iter_record_blocks(filename, self._compression)
 
     def __repr__(self) -> str:
         return f"<TFRecordDatasetV2 element_spec={self.element_spec!r}>"

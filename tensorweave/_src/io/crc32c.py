@@ -1,8 +1,10 @@
 """CRC32C (Castagnoli) and TFRecord's masked CRC, in numpy.
 
-Short inputs go through a byte-table loop; many or long inputs are cut into 64-byte chunks whose CRCs
-are computed in parallel (one numpy op per byte column over all chunks), then combined per input with
-precomputed "shift by k zero bytes" linear operators (CRC is linear over GF(2)).
+Short inputs go through a byte-table loop. Many or long inputs are cut into 64-byte chunks whose raw
+CRCs are computed in parallel with "slicing" tables: the CRC of a chunk is the xor of one table lookup
+per position (CRC is linear over GF(2)), so each step is one gather and one xor over all chunks at once;
+big inputs use 16-bit positions (32 lookups per chunk, 8 MiB of tables built on first use). Chunk CRCs
+are then combined per input with precomputed "shift by k zero bytes" operators.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 
 _POLY = 0x82F63B78
 _CHUNK = 64
+_BIG = 32768  # chunks (2 MB) from which the 16-bit tables pay for loading them
 
 
 def _make_table() -> np.ndarray:
@@ -34,6 +37,50 @@ def crc32c_py(data: bytes, crc: int = 0) -> int:
     for b in data:
         c = t[(c ^ b) & 0xFF] ^ (c >> 8)
     return c ^ 0xFFFFFFFF
+
+
+# ---- per-position tables: raw CRC of a chunk = xor over positions of T[pos][value] --------------------
+def _position_tables8() -> np.ndarray:
+    """[64, 256]: raw CRC (zero init) of byte b at position j of a 64-byte chunk of otherwise zeros."""
+    tabs = np.empty((_CHUNK, 256), dtype=np.uint32)
+    cur = TABLE.copy()  # the byte is the chunk's last one
+    tabs[_CHUNK - 1] = cur
+    for j in range(_CHUNK - 2, -1, -1):
+        cur = TABLE[cur & 0xFF] ^ (cur >> 8)  # followed by one more zero byte
+        tabs[j] = cur
+    return tabs
+
+
+_POS8 = _position_tables8()
+_POS16: list = []  # [32, 65536] tables for little-endian 16-bit words, built on first big input
+
+
+def _pos16() -> np.ndarray:
+    if not _POS16:
+        w = np.arange(65536)
+        lo, hi = w & 0xFF, w >> 8
+        _POS16.append(np.stack([_POS8[2 * j][lo] ^ _POS8[2 * j + 1][hi] for j in range(_CHUNK // 2)]))
+    return _POS16[0]
+
+
+def chunk_crcs(chunks: np.ndarray) -> np.ndarray:
+    """Raw CRC (zero init, no final xor) of each row of a C-contiguous [m, 64] uint8 array."""
+    m = len(chunks)
+    # one transpose of 8-byte columns (cheap) gives contiguous per-position columns over all chunks
+    cols = np.ascontiguousarray(chunks.view(np.uint64).T)
+    if m >= _BIG:
+        tabs, columns = _pos16(), cols.view("<u2").reshape(8, m, 4)
+    else:
+        tabs, columns = _POS8, cols.view(np.uint8).reshape(8, m, 8)
+    per = columns.shape[2]
+    acc = np.zeros(m, dtype=np.uint32)
+    tmp = np.empty(m, dtype=np.uint32)
+    idx = np.empty(m, dtype=np.intp)  # take() with other index types casts in small chunks, retaking
+    for j in range(len(tabs)):        # the GIL for each: slow when another thread runs Python
+        idx[...] = columns[j // per, :, j % per]
+        np.take(tabs[j], idx, out=tmp)
+        acc ^= tmp
+    return acc
 
 
 # ---- linear operators "append n zero bytes" on a raw CRC state ----------------------------------------
@@ -76,17 +123,41 @@ def _shift_tables(b: int) -> np.ndarray:
     return _SHIFT_POW[b]
 
 
+def crc32c_rows(rows: np.ndarray) -> np.ndarray:
+    """Standard CRC32C of each row of a [k, L] uint8 array (any strides): the fast path for records of
+    one length, e.g. a TFRecord file of same-sized Examples."""
+    k, length = rows.shape
+    if length < 4 or k * length < 256:
+        return np.array([crc32c_py(r.tobytes()) for r in rows], dtype=np.uint32).reshape(k)
+    nch = -(-length // _CHUNK)
+    pad = nch * _CHUNK - length
+    buf = np.zeros((k, nch * _CHUNK), dtype=np.uint8)
+    buf[:, pad:] = rows  # right-aligned: leading zeros leave a zero raw state unchanged
+    # init 0xFFFFFFFF == complementing the first 4 bytes with a zero init (reflected CRC)
+    buf[:, pad:pad + 4] ^= 0xFF
+    crcs = chunk_crcs(buf.reshape(k * nch, _CHUNK)).reshape(k, nch)
+    acc = crcs[:, 0].copy()
+    if nch > 1:
+        shift = _shift_tables(0)
+        for j in range(1, nch):  # Horner: shift by one chunk, add the next one
+            acc = _apply_tables(shift, acc) ^ crcs[:, j]
+    return acc ^ np.uint32(0xFFFFFFFF)
+
+
 def crc32c_many(items: list) -> np.ndarray:
     """Standard CRC32C of each bytes object in `items` (uint32 array)."""
     n = len(items)
     out = np.zeros(n, dtype=np.uint32)
     if n == 0:
         return out
-    lengths = np.fromiter((len(x) for x in items), dtype=np.int64, count=n)
-    if n < 4 and int(lengths.sum()) < 256:
+    lengths = np.fromiter(map(len, items), dtype=np.int64, count=n)
+    if int(lengths.sum()) < 256:
         for i, x in enumerate(items):
             out[i] = crc32c_py(x)
         return out
+    if (lengths == lengths[0]).all():
+        rows = np.frombuffer(b"".join(items), dtype=np.uint8).reshape(n, int(lengths[0]))
+        return crc32c_rows(rows)
     short = lengths < 4
     if short.any():
         for i in np.nonzero(short)[0]:
@@ -94,26 +165,25 @@ def crc32c_many(items: list) -> np.ndarray:
     idx = np.nonzero(~short)[0]
     if len(idx) == 0:
         return out
-    lens = lengths[idx]
+    out[idx] = _crc_ragged([items[i] for i in idx.tolist()], lengths[idx])
+    return out
+
+
+def _crc_ragged(items: list, lens: np.ndarray) -> np.ndarray:
+    """CRC32C of items of different lengths (each at least 4 bytes)."""
     nchunks = -(-lens // _CHUNK)
     pads = nchunks * _CHUNK - lens
     total = int(nchunks.sum())
-    starts = np.concatenate([[0], np.cumsum(nchunks)[:-1]]) * _CHUNK + pads
+    first_chunk = np.concatenate([[0], np.cumsum(nchunks)[:-1]])
+    starts = first_chunk * _CHUNK + pads
     # each item sits right-aligned in its chunks (leading zeros leave a zero raw state unchanged)
     zeros = bytes(_CHUNK)
-    buf = np.frombuffer(b"".join([zeros[:p] + items[i] for p, i in zip(pads.tolist(), idx.tolist())]),
+    buf = np.frombuffer(b"".join([zeros[:p] + x for p, x in zip(pads.tolist(), items)]),
                         dtype=np.uint8).copy()
-    # init 0xFFFFFFFF == complementing the first 4 bytes with a zero init (reflected CRC)
-    for k in range(4):
+    for k in range(4):  # the 0xFFFFFFFF init, as above
         buf[starts + k] ^= 0xFF
-    chunks = buf.reshape(total, _CHUNK)
-    cols = np.ascontiguousarray(chunks.T)
-    state = np.zeros(total, dtype=np.uint32)
-    table = TABLE
-    for j in range(_CHUNK):
-        state = table[(state ^ cols[j]) & 0xFF] ^ (state >> 8)
+    state = chunk_crcs(buf.reshape(total, _CHUNK))
     # shift every chunk's CRC by the number of chunks after it in its item, then xor per item
-    first_chunk = np.concatenate([[0], np.cumsum(nchunks)[:-1]])
     dist = np.repeat(first_chunk + nchunks - 1, nchunks) - np.arange(total)
     b = 0
     while (dist >> b).any():
@@ -121,9 +191,7 @@ def crc32c_many(items: list) -> np.ndarray:
         if sel.any():
             state[sel] = _apply_tables(_shift_tables(b), state[sel])
         b += 1
-    crcs = np.bitwise_xor.reduceat(state, first_chunk)
-    out[idx] = crcs ^ np.uint32(0xFFFFFFFF)
-    return out
+    return np.bitwise_xor.reduceat(state, first_chunk) ^ np.uint32(0xFFFFFFFF)
 
 
 def mask(crc):

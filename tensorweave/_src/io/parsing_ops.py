@@ -23,7 +23,7 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.io import example_pb
+from tensorweave._src.io import example_batch, example_pb
 from tensorweave._src.io.wire import DecodeError
 
 tf = PublicNamespace()
@@ -83,10 +83,36 @@ def _values_of(raw, key, dtype, names_index):
     return values
 
 
+def _checked_dense(v, d, size: int, i: int):
+    """The values of FixedLenFeature `d` in record `i` (None: missing), defaulted and size-checked."""
+    if v is None:
+        if d.default is None:
+            raise _feature_error(f"Name: <unknown>, Feature: {d.key} (data type: "
+                                 f"{d.dtype.name}) is required but could not be found.")
+        v = d.default.reshape(-1)
+    if len(v) != size:
+        raise _feature_error(f"Name: <unknown>, Key: {d.key}, Index: {i}.  Number of "
+                             f"{_KIND_NAME[_KIND_OF[d.dtype]]} values != expected.  Values size: "
+                             f"{len(v)} but output shape: {list(d.shape)}")
+    return v
+
+
+def _dense_row(features: dict, d, i: int):
+    """One record's values of FixedLenFeature `d` (for example_batch's records that match no layout)."""
+    raw = features.get(d.key)
+    v = None if raw is None else _values_of(raw, d.key, d.dtype, i)
+    return _checked_dense(v, d, int(np.prod(d.shape)) if d.shape else 1, i)
+
+
 def _parse_kernel(serialized, *, dense, sparse):
     batch_shape = serialized.shape
     records = serialized.reshape(-1)
     n = len(records)
+    if n >= example_batch.MIN_BATCH and dense and not sparse and not any(d.sequence for d in dense):
+        columns = example_batch.parse_dense(records, dense, _KIND_OF, _dense_row)
+        if columns is not None:
+            return tuple(backend.from_numpy(c.reshape(batch_shape + c.shape[1:]), d.dtype, copy=False)
+                         for c, d in zip(columns, dense))
     decoded = []
     for i, rec in enumerate(records):
         try:
@@ -138,16 +164,7 @@ def _parse_kernel(serialized, *, dense, sparse):
                                          f"but output shape is: {list(d.shape)}")
                 rows.append(v)
                 continue
-            if v is None:
-                if d.default is None:
-                    raise _feature_error(f"Name: <unknown>, Feature: {d.key} (data type: "
-                                         f"{d.dtype.name}) is required but could not be found.")
-                v = d.default.reshape(-1)
-            if len(v) != size:
-                raise _feature_error(f"Name: <unknown>, Key: {d.key}, Index: {i}.  Number of "
-                                     f"{_KIND_NAME[_KIND_OF[d.dtype]]} values != expected.  Values size: "
-                                     f"{len(v)} but output shape: {list(d.shape)}")
-            rows.append(v)
+            rows.append(_checked_dense(v, d, size, i))
         if d.sequence:
             count = max([len(r) // max(size, 1) for r in rows], default=0)
             fill = d.default if d.default is not None else (b"" if d.dtype is _dt.string else 0)
@@ -405,19 +422,21 @@ def _decode_raw_kernel(data, *, out_type, little_endian, fixed_length):
         rows = [np.frombuffer(s[:fixed_length].ljust(fixed_length, b"\0"), npdt) for s in flat]
         out = np.stack(rows) if rows else np.zeros([0, n], npdt)
         return backend.from_numpy(out.astype(npdt.newbyteorder("=")).reshape(data.shape + (n,)), out_type)
-    sizes = {len(s) for s in flat}
-    for s in flat:
-        if len(s) % npdt.itemsize:
-            raise errors.op_error(errors.InvalidArgumentError, "DecodeRaw",
-                                  f"Input to DecodeRaw has length {len(s)} that is not a multiple of "
-                                  f"{npdt.itemsize}, the size of {out_type.name}")
-    if len(sizes) > 1:
+    lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    size = int(lengths[0]) if len(lengths) else 0
+    other = np.flatnonzero(lengths != size)
+    if len(other):  # TF checks the sizes first, then the first size's multiple
+        i = int(other[0])
         raise errors.op_error(errors.InvalidArgumentError, "DecodeRaw",
-                              f"DecodeRaw requires input strings to all be the same size, but element 1 has "
-                              f"size {len(flat[1])} != {len(flat[0])}")
-    n = (sizes.pop() // npdt.itemsize) if sizes else 0
-    out = np.frombuffer(b"".join(flat), npdt).reshape(data.shape + (n,))
-    return backend.from_numpy(out.astype(npdt.newbyteorder("=")), out_type)
+                              f"DecodeRaw requires input strings to all be the same size, but element {i} "
+                              f"has size {size} != {int(lengths[i])}")
+    if size % npdt.itemsize:
+        raise errors.op_error(errors.InvalidArgumentError, "DecodeRaw",
+                              f"Input to DecodeRaw has length {size} that is not a multiple of "
+                              f"{npdt.itemsize}, the size of {out_type.name}")
+    n = size // npdt.itemsize
+    out = np.frombuffer(b"".join(flat), npdt).astype(npdt.newbyteorder("="))  # the one copy
+    return backend.from_numpy(out.reshape(data.shape + (n,)), out_type, copy=False)
 
 
 @decode_raw_p.def_abstract

@@ -14,7 +14,9 @@ uint32 masked CRC32C of the data. GZIP/ZLIB files are the whole framed stream co
 
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
+import os
 import struct
 import zlib
 
@@ -199,48 +201,164 @@ def read_file_bytes(filename: str, compression: str = "") -> bytes:
     return data
 
 
-def iter_records(filename: str, compression: str = "", block: int = 1024):
-    """Yields the records of a TFRecord file as bytes, checking both CRCs (in batches of `block`).
-    Corruption raises DataLossError naming the file and the offset, after the good records before it."""
+def iter_records(filename: str, compression: str = ""):
+    """Yields the records of a TFRecord file as bytes (see `iter_record_blocks`)."""
+    for block in iter_record_blocks(filename, compression):
+        yield from block
+
+
+BLOCK_RECORDS = 65536
+BLOCK_BYTES = (256 << 10, 4 << 20)  # the first block's size, doubling up to the second
+_CHECKER: list = []  # one background thread for CRC checks
+
+
+def _checker() -> concurrent.futures.ThreadPoolExecutor:
+    if not _CHECKER:
+        _CHECKER.append(concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tw_tfrecord_crc"))
+    return _CHECKER[0]
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has no thread behind the parent's executor
+    os.register_at_fork(after_in_child=_CHECKER.clear)
+
+
+def iter_record_blocks(filename: str, compression: str = ""):
+    """Yields lists of the records (bytes) of a TFRecord file, both CRCs checked a block at a time.
+    The next block is checked in a background thread while the current one is consumed (numpy releases
+    the GIL); blocks grow from small (the first records come quickly) to a few MB (the CRC tables work
+    best on many chunks at once). Corruption raises DataLossError naming the file and the offset, right
+    after the good records before it, as TF's reader does."""
     data = read_file_bytes(filename, compression)
-    n = len(data)
-    pos = 0
-    unpack = struct.unpack_from
-    while pos < n:
-        offsets, headers, hcrcs, records, dcrcs = [], [], [], [], []
-        problem = None
-        while pos < n and len(records) < block:
-            if pos + 12 > n:
-                problem = ("truncated", pos)
-                break
-            (length,) = unpack("<Q", data, pos)
-            end = pos + 12 + length + 4
-            if end > n:
-                # a bad length field reads as truncation unless its CRC says it is corrupt
-                if crc32c.masked_crc(data[pos:pos + 8]) != unpack("<I", data, pos + 8)[0]:
-                    problem = ("corrupted", pos)
-                else:
-                    problem = ("truncated", pos)
-                break
-            offsets.append(pos)
-            headers.append(data[pos:pos + 8])
-            hcrcs.append(unpack("<I", data, pos + 8)[0])
-            records.append(data[pos + 12:pos + 12 + length])
-            dcrcs.append(unpack("<I", data, end - 4)[0])
-            pos = end
+    view = np.frombuffer(data, dtype=np.uint8)
+    size, largest = BLOCK_BYTES
+    block = _next_block(data, view, 0, size)
+    while block is not None:
+        records, check, problem, pos = block
+        size = min(2 * size, largest)
+        # start checking the following block before waiting for this one
+        block = _next_block(data, view, pos, size) if problem is None and pos < len(data) else None
+        bad = check.result() if check is not None else None
+        if bad is not None:
+            i, at = bad
+            if i:
+                yield records[:i]
+            raise _data_loss("corrupted", at, filename)
         if records:
-            bad_h = crc32c.mask(crc32c.crc32c_many(headers)) != np.array(hcrcs, dtype=np.uint64)
-            bad_d = crc32c.mask(crc32c.crc32c_many(records)) != np.array(dcrcs, dtype=np.uint64)
-            bad = np.nonzero(bad_h | bad_d)[0]
-            if len(bad):
-                i = int(bad[0])
-                yield from records[:i]
-                at = offsets[i] if bad_h[i] else offsets[i] + 12
-                hint = " (Is this even a TFRecord file?)" if at == 0 else ""
-                raise tf.errors.DataLossError(None, None,
-                                              f"corrupted record at {at}{hint} in file {filename}")
-            yield from records
+            yield records
         if problem is not None:
-            kind, at = problem
-            hint = " (Is this even a TFRecord file?)" if kind == "corrupted" and at == 0 else ""
-            raise tf.errors.DataLossError(None, None, f"{kind} record at {at}{hint} in file {filename}")
+            raise _data_loss(*problem, filename)
+
+
+def _next_block(data: bytes, view: np.ndarray, pos: int, size: int):
+    """(records, future of their CRC check, problem, next position) of the block at `pos`."""
+    offsets, lengths, problem = _scan(data, view, pos, BLOCK_RECORDS, size)
+    if not len(offsets):
+        return [], None, problem, pos
+    records = _slices(data, offsets, lengths)
+    check = _checker().submit(_first_bad, view, offsets, lengths, records)
+    return records, check, problem, int(offsets[-1] + lengths[-1]) + 16
+
+
+def _data_loss(kind: str, at: int, filename: str):
+    hint = " (Is this even a TFRecord file?)" if kind == "corrupted" and at == 0 else ""
+    return tf.errors.DataLossError(None, None, f"{kind} record at {at}{hint} in file {filename}")
+
+
+def _slices(data: bytes, offsets: np.ndarray, lengths: np.ndarray) -> list:
+    if lengths[0] == lengths[-1] and (len(lengths) < 3 or (lengths == lengths[0]).all()):
+        n = int(lengths[0])  # one length: records sit at a fixed stride
+        return [data[o:o + n] for o in range(int(offsets[0]) + 12, int(offsets[-1]) + 13, n + 16)]
+    return [data[o + 12:o + 12 + n] for o, n in zip(offsets.tolist(), lengths.tolist())]
+
+
+def _scan(data: bytes, view: np.ndarray, pos: int, limit: int, limit_bytes: int):
+    """(offsets, lengths, problem) of up to `limit` complete records (about `limit_bytes`) from `pos`;
+    problem is ("truncated" | "corrupted", offset) when the file ends inside a record. Runs of same-length
+    records are found with one numpy check; other records one by one."""
+    n = len(data)
+    start = pos
+    runs: list = []  # arrays of offsets and lengths, in file order
+    offs: list = []  # records read one by one since the last run
+    lens: list = []
+    count = 0
+    slow = 0  # records left to read one by one after a failed run (files of varying lengths)
+    backoff = 32  # doubles while runs keep failing
+    problem = None
+    while pos < n and count < limit and pos - start < limit_bytes:
+        run = None if slow else _uniform_run(view, pos, limit - count, limit_bytes - (pos - start))
+        if run is not None:
+            o, length = run
+            runs += [(np.array(offs, np.int64), np.array(lens, np.int64)),
+                     (o, np.full(len(o), length, dtype=np.int64))]
+            offs, lens = [], []
+            count += len(o)
+            pos = int(o[-1]) + length + 16
+            backoff = 32
+            continue
+        if slow:
+            slow -= 1
+        else:
+            slow, backoff = backoff - 1, min(2 * backoff, 4096)
+        if pos + 12 > n:
+            problem = ("truncated", pos)
+            break
+        (length,) = struct.unpack_from("<Q", data, pos)
+        if pos + 16 + length > n:
+            # a bad length field reads as truncation unless its CRC says it is corrupt
+            bad = crc32c.masked_crc(data[pos:pos + 8]) != struct.unpack_from("<I", data, pos + 8)[0]
+            problem = ("corrupted" if bad else "truncated", pos)
+            break
+        offs.append(pos)
+        lens.append(length)
+        count += 1
+        pos += 16 + length
+    runs.append((np.array(offs, np.int64), np.array(lens, np.int64)))
+    return np.concatenate([o for o, _ in runs]), np.concatenate([k for _, k in runs]), problem
+
+
+def _uniform_run(view: np.ndarray, pos: int, limit: int, limit_bytes: int):
+    """(offsets, length) of the complete records from `pos` that all have the first one's length (at
+    least 2 of them), or None. A few are probed first, so files of varying lengths cost little."""
+    n = len(view)
+    if pos + 12 > n:
+        return None
+    length = int(view[pos:pos + 8].view("<u8")[0])
+    stride = length + 16
+    m = min(limit, (n - pos) // stride, max(2, limit_bytes // stride))
+    if m < 2:
+        return None
+    for k in (min(m, 16), m):
+        offsets = pos + stride * np.arange(k, dtype=np.int64)
+        same = _u64_at(view, offsets) == length
+        if not same.all():
+            run = int(np.argmin(same))
+            return (offsets[:run], length) if run >= 2 else None
+    return offsets, length
+
+
+def _u64_at(view: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    return view[offsets[:, None] + np.arange(8)].view("<u8").reshape(-1)
+
+
+def _u32_at(view: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    return view[offsets[:, None] + np.arange(4)].view("<u4").reshape(-1).astype(np.uint64)
+
+
+def _first_bad(view: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, records: list):
+    """(index, offset) of the first record whose length or data CRC does not match, or None."""
+    uniq, inverse = np.unique(lengths, return_inverse=True)
+    header_crc = crc32c.mask(crc32c.crc32c_many([struct.pack("<Q", int(x)) for x in uniq]))
+    bad_h = header_crc[inverse.reshape(-1)] != _u32_at(view, offsets + 8)
+    if len(uniq) == 1:  # records of one length sit at a fixed stride: check them in place
+        length = int(uniq[0])
+        rows = np.lib.stride_tricks.as_strided(view[int(offsets[0]) + 12:], shape=(len(offsets), length),
+                                               strides=(length + 16, 1), writeable=False)
+        data_crc = crc32c.crc32c_rows(rows)
+    else:
+        data_crc = crc32c.crc32c_many(records)
+    bad_d = crc32c.mask(data_crc) != _u32_at(view, offsets + 12 + lengths)
+    bad = np.nonzero(bad_h | bad_d)[0]
+    if not len(bad):
+        return None
+    i = int(bad[0])
+    return i, int(offsets[i]) if bad_h[i] else int(offsets[i]) + 12
