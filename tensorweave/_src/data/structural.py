@@ -9,6 +9,7 @@ per element; their output element_spec is found by calling them once while traci
 
 from __future__ import annotations
 
+import os
 import random as _pyrandom
 
 import numpy as np
@@ -124,6 +125,41 @@ class FlatMapDataset(DatasetV2):
             yield from _call(self._func, element, self._unpack)._iterate()
 
 
+def _max_parallelism() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _cycle_length(cycle_length, block_length, num_parallel_calls) -> tuple[int, str | None]:
+    """(cycle length, error raised when iterating or None) as TF's interleave kernels pick them: AUTOTUNE
+    means the core count, for a parallel interleave min(num_parallel_calls, cores), or cores / 3 rounded
+    up when both are AUTOTUNE. Elements come in the deterministic order either way, computed in turn."""
+    cycle = -1 if cycle_length is None else int(cycle_length)
+    block = 1 if block_length is None else int(block_length)
+    parallel = None if num_parallel_calls is None else int(num_parallel_calls)
+    if cycle != -1 and cycle <= 0:
+        raise tf.errors.InvalidArgumentError(None, None, "cycle_length must be greater than zero.")
+    if block <= 0:
+        raise tf.errors.InvalidArgumentError(None, None, "block_length must be greater than zero.")
+    if parallel is None:
+        return (_max_parallelism() if cycle == -1 else cycle), None
+    if parallel != -1 and parallel <= 0:
+        raise tf.errors.InvalidArgumentError(None, None, "num_parallel_calls must be greater than zero.")
+    fixed = cycle != -1
+    if cycle == -1:
+        cycle = min(parallel, _max_parallelism()) if parallel != -1 else -(-_max_parallelism() // 3)
+    if parallel == -1 or parallel <= cycle:
+        return cycle, None
+    message = (f"If `cycle_length` is set to a fixed value, `num_parallel_calls` must be either "
+               f"`tf.data.AUTOTUNE` or a value less than or equal to `cycle_length`. However, "
+               f"`num_parallel_calls` is {parallel} and `cycle_length` is {cycle}")
+    if fixed:
+        raise tf.errors.InvalidArgumentError(None, None, message)
+    return cycle, message
+
+
 class InterleaveDataset(DatasetV2):
     """TF's interleave order: `cycle_length` open datasets, `block_length` elements from each in turn;
     an exhausted dataset's slot takes the next input element's dataset."""
@@ -133,15 +169,9 @@ class InterleaveDataset(DatasetV2):
         self._input = input_dataset
         self._func = map_func
         self._unpack = _is_tuple(input_dataset.element_spec)
-        import os
-
-        self._cycle = int(cycle_length) if cycle_length not in (None, -1) else (os.cpu_count() or 4)
-        self._block = 1 if block_length is None else int(block_length)
-        if self._cycle <= 0:
-            raise tf.errors.InvalidArgumentError(None, None, "cycle_length must be > 0")
-        if self._block <= 0:
-            raise tf.errors.InvalidArgumentError(None, None, "block_length must be > 0")
         self._parallel = num_parallel_calls
+        self._cycle, self._iter_error = _cycle_length(cycle_length, block_length, num_parallel_calls)
+        self._block = 1 if block_length is None else int(block_length)
         self._element_spec = dataset_fn_spec(map_func, input_dataset.element_spec)
 
     def __repr__(self) -> str:
@@ -149,6 +179,8 @@ class InterleaveDataset(DatasetV2):
         return f"<_{name} element_spec={self.element_spec!r}>"
 
     def _iterate(self):
+        if self._iter_error is not None:  # TF: when the iterator is made
+            raise tf.errors.InvalidArgumentError(None, None, self._iter_error)
         it = self._input._iterate()
         slots = [None] * self._cycle
         idx = block = 0

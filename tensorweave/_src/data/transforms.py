@@ -241,14 +241,21 @@ class PrefetchDataset(DatasetV2):
 
 
 class CacheDataset(DatasetV2):
-    """Keeps the elements of the first complete pass in memory (a filename caches to memory too)."""
+    """Caches the elements of the first complete pass: in memory, or with a filename in files that
+    later passes and later datasets with the same filename read (cache_file.py)."""
 
     def __init__(self, input_dataset, filename=""):
         self._input = input_dataset
         self._cache: list | None = None
+        if hasattr(filename, "numpy"):
+            filename = filename.numpy()
+        self._filename = filename.decode() if isinstance(filename, bytes) else str(filename)
         self._element_spec = input_dataset.element_spec
 
     def _iterate(self):
+        if self._filename:
+            yield from self._iterate_file()
+            return
         if self._cache is not None:
             yield from self._cache
             return
@@ -258,7 +265,13 @@ class CacheDataset(DatasetV2):
             yield element
         self._cache = seen
 
+    def _iterate_file(self):
+        from tensorweave._src.data import cache_file
+
+        if cache_file.is_complete(self._filename):
+            yield from cache_file.read(self._filename, self._element_spec)
+        else:
+            yield from cache_file.write_through(self._filename, self._input._iterate())
+
     def _cardinality(self) -> int:
         return self._input._cardinality()
-
-
