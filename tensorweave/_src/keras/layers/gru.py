@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.keras import activations
-from tensorweave._src.keras.layers.simple_rnn import (
+from tensorweave._src.keras.layers.base_recurrent import (
+    CELL_ARGS,
     CellForwardingRNN,
     RNNCellBase,
-    cell_common_config,
-    cell_kwargs,
-    check_units,
-    con,
-    reg,
+    base_cell_args,
 )
 from tensorweave._src.util import nest
 
@@ -26,6 +23,11 @@ tf = PublicNamespace()
 
 @tf_export("keras.layers.GRUCell")
 class GRUCell(RNNCellBase):
+    _gates = 3
+    _config_keys = (
+        CELL_ARGS[:2] + ("recurrent_activation",) + CELL_ARGS[2:] + ("implementation", "reset_after")
+    )
+
     def __init__(
         self,
         units,
@@ -46,46 +48,14 @@ class GRUCell(RNNCellBase):
         reset_after=True,
         **kwargs,
     ):
-        check_units(units)
-        kwargs.pop("enable_caching_device", None)
         implementation = kwargs.pop("implementation", 2)
-        super().__init__(**kwargs)
-        self._init_cell(
-            units,
-            activation,
-            use_bias,
-            kernel_initializer,
-            recurrent_initializer,
-            bias_initializer,
-            kernel_regularizer,
-            recurrent_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            recurrent_constraint,
-            bias_constraint,
-            dropout,
-            recurrent_dropout,
-        )
+        super().__init__(**base_cell_args(locals()))
         self.recurrent_activation = activations.get(recurrent_activation)
         self.implementation = 1 if self.recurrent_dropout != 0 and implementation != 1 else implementation
         self.reset_after = reset_after
-        self.state_size = self.units
-        self.output_size = self.units
 
-    def build(self, input_shape):
-        self._add_kernels(input_shape[-1], 3)
-        if self.use_bias:
-            shape = (3 * self.units,) if not self.reset_after else (2, 3 * self.units)
-            self.bias = self.add_weight(
-                shape=shape,
-                name="bias",
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
-        self.built = True
+    def _bias_shape(self) -> tuple:
+        return (3 * self.units,) if not self.reset_after else (2, 3 * self.units)
 
     def call(self, inputs, states, training=None):
         h_tm1 = states[0] if nest.is_nested(states) else states
@@ -146,35 +116,11 @@ class GRUCell(RNNCellBase):
         h = z * h_tm1 + (1 - z) * hh
         return h, ([h] if nest.is_nested(states) else h)
 
-    def get_config(self):
-        config = {
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-        }
-        config.update(cell_common_config(self))
-        config.update(
-            {
-                "kernel_regularizer": reg(self.kernel_regularizer),
-                "recurrent_regularizer": reg(self.recurrent_regularizer),
-                "bias_regularizer": reg(self.bias_regularizer),
-                "kernel_constraint": con(self.kernel_constraint),
-                "recurrent_constraint": con(self.recurrent_constraint),
-                "bias_constraint": con(self.bias_constraint),
-                "dropout": self.dropout,
-                "recurrent_dropout": self.recurrent_dropout,
-                "implementation": self.implementation,
-                "reset_after": self.reset_after,
-            }
-        )
-        base = super().get_config()
-        return dict(list(base.items()) + list(config.items()))
-
 
 @tf_export("keras.layers.GRU")
 class GRU(CellForwardingRNN):
-    _cell_attrs = CellForwardingRNN._cell_attrs + ("recurrent_activation", "implementation", "reset_after")
+    _cell_class = GRUCell
+    _cell_name = "gru_cell"
 
     def __init__(
         self,
@@ -203,69 +149,4 @@ class GRU(CellForwardingRNN):
         reset_after=True,
         **kwargs,
     ):
-        implementation = kwargs.pop("implementation", 2)
-        if implementation == 0:
-            implementation = 1
-        cell = GRUCell(
-            units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            implementation=implementation,
-            reset_after=reset_after,
-            name="gru_cell",
-            **cell_kwargs(kwargs),
-        )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            time_major=time_major,
-            **kwargs,
-        )
-        self._after_init(activity_regularizer)
-
-    def get_config(self):
-        return self._layer_config(
-            [
-                "units",
-                "activation",
-                "recurrent_activation",
-                "use_bias",
-                "kernel_initializer",
-                "recurrent_initializer",
-                "bias_initializer",
-                "kernel_regularizer",
-                "recurrent_regularizer",
-                "bias_regularizer",
-                "activity_regularizer",
-                "kernel_constraint",
-                "recurrent_constraint",
-                "bias_constraint",
-                "dropout",
-                "recurrent_dropout",
-                "implementation",
-                "reset_after",
-            ]
-        )
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if config.get("implementation") == 0:
-            config["implementation"] = 1
-        return cls(**config)
+        self._init_with_cell(locals())  # the signature is Keras's; the forwarding is shared

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.keras import activations, initializers
-from tensorweave._src.keras.layers.simple_rnn import (
+from tensorweave._src.keras.layers.base_recurrent import (
+    CELL_ARGS,
     CellForwardingRNN,
     RNNCellBase,
-    cell_common_config,
-    cell_kwargs,
-    check_units,
-    con,
-    reg,
+    base_cell_args,
 )
 
 tf = PublicNamespace()
@@ -25,6 +22,16 @@ tf = PublicNamespace()
 
 @tf_export("keras.layers.LSTMCell")
 class LSTMCell(RNNCellBase):
+    _gates = 4
+    _config_keys = (
+        CELL_ARGS[:2]
+        + ("recurrent_activation",)
+        + CELL_ARGS[2:6]
+        + ("unit_forget_bias",)
+        + CELL_ARGS[6:]
+        + ("implementation",)
+    )
+
     def __init__(
         self,
         units,
@@ -45,60 +52,30 @@ class LSTMCell(RNNCellBase):
         recurrent_dropout=0.0,
         **kwargs,
     ):
-        check_units(units)
-        kwargs.pop("enable_caching_device", None)
         implementation = kwargs.pop("implementation", 2)
-        super().__init__(**kwargs)
-        self._init_cell(
-            units,
-            activation,
-            use_bias,
-            kernel_initializer,
-            recurrent_initializer,
-            bias_initializer,
-            kernel_regularizer,
-            recurrent_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            recurrent_constraint,
-            bias_constraint,
-            dropout,
-            recurrent_dropout,
-        )
+        super().__init__(**base_cell_args(locals()))
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         self.implementation = 1 if self.recurrent_dropout != 0 and implementation != 1 else implementation
         self.state_size = [self.units, self.units]
-        self.output_size = self.units
 
-    def build(self, input_shape):
-        self._add_kernels(input_shape[-1], 4)
-        if self.use_bias:
-            if self.unit_forget_bias:
-                init = self.bias_initializer
-                units = self.units
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        init = self.bias_initializer
+        units = self.units
 
-                def bias_initializer(_, *args, **kwargs):
-                    return tf.concat(
-                        [
-                            init((units,), *args, **kwargs),
-                            initializers.get("ones")((units,), *args, **kwargs),
-                            init((units * 2,), *args, **kwargs),
-                        ],
-                        0,
-                    )
-            else:
-                bias_initializer = self.bias_initializer
-            self.bias = self.add_weight(
-                shape=(self.units * 4,),
-                name="bias",
-                initializer=bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
+        def bias_initializer(_, *args, **kwargs):  # the forget gate's bias starts at one
+            return tf.concat(
+                [
+                    init((units,), *args, **kwargs),
+                    initializers.get("ones")((units,), *args, **kwargs),
+                    init((units * 2,), *args, **kwargs),
+                ],
+                0,
             )
-        else:
-            self.bias = None
-        self.built = True
+
+        return bias_initializer
 
     def call(self, inputs, states, training=None):
         h_tm1, c_tm1 = states[0], states[1]
@@ -133,42 +110,14 @@ class LSTMCell(RNNCellBase):
         h = o * self.activation(c)
         return h, [h, c]
 
-    def get_config(self):
-        config = {
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-        }
-        config.update(cell_common_config(self))
-        config.update(
-            {
-                "unit_forget_bias": self.unit_forget_bias,
-                "kernel_regularizer": reg(self.kernel_regularizer),
-                "recurrent_regularizer": reg(self.recurrent_regularizer),
-                "bias_regularizer": reg(self.bias_regularizer),
-                "kernel_constraint": con(self.kernel_constraint),
-                "recurrent_constraint": con(self.recurrent_constraint),
-                "bias_constraint": con(self.bias_constraint),
-                "dropout": self.dropout,
-                "recurrent_dropout": self.recurrent_dropout,
-                "implementation": self.implementation,
-            }
-        )
-        base = super().get_config()
-        return dict(list(base.items()) + list(config.items()))
-
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         return list(super().get_initial_state(inputs, batch_size, dtype))
 
 
 @tf_export("keras.layers.LSTM")
 class LSTM(CellForwardingRNN):
-    _cell_attrs = CellForwardingRNN._cell_attrs + (
-        "recurrent_activation",
-        "unit_forget_bias",
-        "implementation",
-    )
+    _cell_class = LSTMCell
+    _cell_name = "lstm_cell"
 
     def __init__(
         self,
@@ -197,69 +146,4 @@ class LSTM(CellForwardingRNN):
         unroll=False,
         **kwargs,
     ):
-        implementation = kwargs.pop("implementation", 2)
-        if implementation == 0:
-            implementation = 1
-        cell = LSTMCell(
-            units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            unit_forget_bias=unit_forget_bias,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            implementation=implementation,
-            name="lstm_cell",
-            **cell_kwargs(kwargs),
-        )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            time_major=time_major,
-            unroll=unroll,
-            **kwargs,
-        )
-        self._after_init(activity_regularizer)
-
-    def get_config(self):
-        return self._layer_config(
-            [
-                "units",
-                "activation",
-                "recurrent_activation",
-                "use_bias",
-                "kernel_initializer",
-                "recurrent_initializer",
-                "bias_initializer",
-                "unit_forget_bias",
-                "kernel_regularizer",
-                "recurrent_regularizer",
-                "bias_regularizer",
-                "activity_regularizer",
-                "kernel_constraint",
-                "recurrent_constraint",
-                "bias_constraint",
-                "dropout",
-                "recurrent_dropout",
-                "implementation",
-            ]
-        )
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if config.get("implementation") == 0:
-            config["implementation"] = 1
-        return cls(**config)
+        self._init_with_cell(locals())  # the signature is Keras's; the forwarding is shared
