@@ -30,9 +30,10 @@ def _zero(variables):
 
 
 class _ConfusionMatrixConditionCount(Metric):
-    def __init__(self, confusion_matrix_cond, thresholds=None, name=None, dtype=None):
+    _confusion_matrix_cond = None  # the confusion key this metric counts
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self._confusion_matrix_cond = confusion_matrix_cond
         self.init_thresholds = track_list(thresholds)
         self.thresholds = track_list(mu.parse_init_thresholds(thresholds, default_threshold=0.5))
         self._thresholds_distributed_evenly = mu.is_evenly_distributed_thresholds(self.thresholds)
@@ -63,23 +64,19 @@ class _ConfusionMatrixConditionCount(Metric):
 
 
 class FalsePositives(_ConfusionMatrixConditionCount):
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_FP, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _FP
 
 
 class FalseNegatives(_ConfusionMatrixConditionCount):
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_FN, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _FN
 
 
 class TrueNegatives(_ConfusionMatrixConditionCount):
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_TN, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _TN
 
 
 class TruePositives(_ConfusionMatrixConditionCount):
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_TP, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _TP
 
 
 class _PrecisionRecall(Metric):
@@ -201,80 +198,57 @@ def _check_range(value, arg):
         raise ValueError(f"Argument `{arg}` must be in the range [0, 1]. Received: {arg}={value}")
 
 
-class SensitivityAtSpecificity(SensitivitySpecificityBase):
+class _MaxUnderConstraint(SensitivitySpecificityBase):
+    """The four `XAtY` metrics: the best `_dependent` rate where the `_constrained` rate >= the value."""
+
+    _value_arg = ""  # the constructor's first argument, also its attribute and config key
+    _constrained = ""  # rate names of `_rates()`
+    _dependent = ""
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_range(value, self._value_arg)
+        setattr(self, self._value_arg, value)
+        self.num_thresholds = num_thresholds
+        super().__init__(value, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self):
+        r = self._rates()
+        return self._find_max_under_constraint(r[self._constrained], r[self._dependent], tf.greater_equal)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {"num_thresholds": self.num_thresholds, self._value_arg: getattr(self, self._value_arg)}
+        )
+        return config
+
+
+class SensitivityAtSpecificity(_MaxUnderConstraint):
+    _value_arg, _constrained, _dependent = "specificity", "specificity", "sensitivity"
+
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_range(specificity, "specificity")
-        self.specificity = specificity
-        self.num_thresholds = num_thresholds
-        super().__init__(
-            specificity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype
-        )
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["specificity"], r["sensitivity"], tf.greater_equal)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"num_thresholds": self.num_thresholds, "specificity": self.specificity})
-        return config
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
 
 
-class SpecificityAtSensitivity(SensitivitySpecificityBase):
+class SpecificityAtSensitivity(_MaxUnderConstraint):
+    _value_arg, _constrained, _dependent = "sensitivity", "sensitivity", "specificity"
+
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_range(sensitivity, "sensitivity")
-        self.sensitivity = sensitivity
-        self.num_thresholds = num_thresholds
-        super().__init__(
-            sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype
-        )
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["sensitivity"], r["specificity"], tf.greater_equal)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"num_thresholds": self.num_thresholds, "sensitivity": self.sensitivity})
-        return config
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
 
 
-class PrecisionAtRecall(SensitivitySpecificityBase):
+class PrecisionAtRecall(_MaxUnderConstraint):
+    _value_arg, _constrained, _dependent = "recall", "sensitivity", "precision"
+
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_range(recall, "recall")
-        self.recall = recall
-        self.num_thresholds = num_thresholds
-        super().__init__(
-            value=recall, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype
-        )
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["sensitivity"], r["precision"], tf.greater_equal)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"num_thresholds": self.num_thresholds, "recall": self.recall})
-        return config
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
 
 
-class RecallAtPrecision(SensitivitySpecificityBase):
+class RecallAtPrecision(_MaxUnderConstraint):
+    _value_arg, _constrained, _dependent = "precision", "precision", "sensitivity"
+
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_range(precision, "precision")
-        self.precision = precision
-        self.num_thresholds = num_thresholds
-        super().__init__(
-            value=precision, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype
-        )
-
-    def result(self):
-        r = self._rates()
-        return self._find_max_under_constraint(r["precision"], r["sensitivity"], tf.greater_equal)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"num_thresholds": self.num_thresholds, "precision": self.precision})
-        return config
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
 
 
 _CURVES = {

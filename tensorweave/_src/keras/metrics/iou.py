@@ -28,10 +28,23 @@ def _confusion_matrix(labels, predictions, num_classes, weights=None, dtype="flo
     return tf.reshape(flat, [num_classes, num_classes])
 
 
-class _IoUBase(Metric):
+class IoU(Metric):
+    # get_config entries, in tf_keras's order (each subclass spells its own)
+    _config_keys = (
+        "name",
+        "dtype",
+        "num_classes",
+        "target_class_ids",
+        "ignore_class",
+        "sparse_y_true",
+        "sparse_y_pred",
+        "axis",
+    )
+
     def __init__(
         self,
         num_classes,
+        target_class_ids,
         name=None,
         dtype=None,
         ignore_class=None,
@@ -48,6 +61,11 @@ class _IoUBase(Metric):
         self.total_cm = self.add_weight(
             "total_confusion_matrix", shape=(num_classes, num_classes), initializer="zeros"
         )
+        if max(target_class_ids) >= num_classes:
+            raise ValueError(
+                f"Target class id {max(target_class_ids)} is out of range, which is [{0}, {num_classes})."
+            )
+        self.target_class_ids = track_list(list(target_class_ids))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.sparse_y_true:
@@ -78,34 +96,6 @@ class _IoUBase(Metric):
     def reset_state(self) -> None:
         self.total_cm.assign(np.zeros((self.num_classes, self.num_classes), dtype=self.dtype))
 
-
-class IoU(_IoUBase):
-    def __init__(
-        self,
-        num_classes,
-        target_class_ids,
-        name=None,
-        dtype=None,
-        ignore_class=None,
-        sparse_y_true=True,
-        sparse_y_pred=True,
-        axis=-1,
-    ):
-        super().__init__(
-            name=name,
-            num_classes=num_classes,
-            ignore_class=ignore_class,
-            sparse_y_true=sparse_y_true,
-            sparse_y_pred=sparse_y_pred,
-            axis=axis,
-            dtype=dtype,
-        )
-        if max(target_class_ids) >= num_classes:
-            raise ValueError(
-                f"Target class id {max(target_class_ids)} is out of range, which is [{0}, {num_classes})."
-            )
-        self.target_class_ids = track_list(list(target_class_ids))
-
     def result(self):
         sum_over_row = tf.cast(tf.reduce_sum(self.total_cm, axis=0), dtype=self.dtype)
         sum_over_col = tf.cast(tf.reduce_sum(self.total_cm, axis=1), dtype=self.dtype)
@@ -118,21 +108,12 @@ class IoU(_IoUBase):
         return tf.math.divide_no_nan(tf.reduce_sum(iou), num_valid_entries)
 
     def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            {
-                "num_classes": self.num_classes,
-                "target_class_ids": self.target_class_ids,
-                "ignore_class": self.ignore_class,
-                "sparse_y_true": self.sparse_y_true,
-                "sparse_y_pred": self.sparse_y_pred,
-                "axis": self.axis,
-            }
-        )
-        return config
+        return {key: getattr(self, key) for key in self._config_keys}
 
 
 class BinaryIoU(IoU):
+    _config_keys = ("target_class_ids", "threshold", "name", "dtype")
+
     def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
         super().__init__(num_classes=2, target_class_ids=target_class_ids, name=name, dtype=dtype)
         self.threshold = threshold
@@ -142,16 +123,10 @@ class BinaryIoU(IoU):
         y_pred = tf.cast(y_pred >= self.threshold, self.dtype)
         return super().update_state(y_true, y_pred, sample_weight)
 
-    def get_config(self) -> dict:
-        return {
-            "target_class_ids": self.target_class_ids,
-            "threshold": self.threshold,
-            "name": self.name,
-            "dtype": self.dtype,
-        }
-
 
 class MeanIoU(IoU):
+    _config_keys = ("num_classes", "name", "dtype", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
+
     def __init__(
         self,
         num_classes,
@@ -173,19 +148,18 @@ class MeanIoU(IoU):
             sparse_y_pred=sparse_y_pred,
         )
 
-    def get_config(self) -> dict:
-        return {
-            "num_classes": self.num_classes,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_true": self.sparse_y_true,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
-
 
 class OneHotIoU(IoU):
+    _config_keys = (
+        "num_classes",
+        "target_class_ids",
+        "name",
+        "dtype",
+        "ignore_class",
+        "sparse_y_pred",
+        "axis",
+    )
+
     def __init__(
         self,
         num_classes,
@@ -207,19 +181,10 @@ class OneHotIoU(IoU):
             axis=axis,
         )
 
-    def get_config(self) -> dict:
-        return {
-            "num_classes": self.num_classes,
-            "target_class_ids": self.target_class_ids,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
-
 
 class OneHotMeanIoU(MeanIoU):
+    _config_keys = ("num_classes", "name", "dtype", "ignore_class", "sparse_y_pred", "axis")
+
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1):
         super().__init__(
             num_classes=num_classes,
@@ -230,16 +195,6 @@ class OneHotMeanIoU(MeanIoU):
             sparse_y_true=False,
             sparse_y_pred=sparse_y_pred,
         )
-
-    def get_config(self) -> dict:
-        return {
-            "num_classes": self.num_classes,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
 
 
 for _cls in (IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU):
