@@ -91,12 +91,16 @@ def _count(x, axes) -> int:
 
 def _sum(x, axes, keep_dims):
     if x.is_floating_point() or x.is_complex():
+        if not keep_dims and len(axes) == x.ndim:
+            return torch.sum(x)  # the whole tensor: torch's cheaper full reduction
         return torch.sum(x, dim=axes, keepdim=keep_dims)
     return narrow(torch.sum(wide(x), dim=axes, keepdim=keep_dims), x.dtype)
 
 
 def _mean(x, axes, keep_dims):
     if x.is_floating_point() or x.is_complex():
+        if not keep_dims and len(axes) == x.ndim:
+            return torch.mean(x)
         return torch.mean(x, dim=axes, keepdim=keep_dims)
     n = _count(x, axes)
     s = torch.sum(wide(x), dim=axes, keepdim=keep_dims)
