@@ -103,6 +103,24 @@ def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=No
 # ---- compat.v1 raw backprop ops ------------------------------------------------------------------
 
 
+def _backprop_input(prim, input_sizes, filters, out_backprop, strides, padding, data_format, dilations):
+    """Binds a conv's input-gradient op: dy takes the filter's dtype, the input shape is a tensor."""
+    w = tensor(filters)
+    dy = tensor(out_backprop, dtype=w.dtype)
+    padding, explicit = U.convert_padding(padding)
+    attrs = _attrs(strides, padding, explicit, data_format, dilations)
+    return bind(prim, _shape_tensor(input_sizes), w, dy, **attrs)
+
+
+def _backprop_filter(prim, x, filter_sizes, out_backprop, strides, padding, data_format, dilations):
+    """Binds a conv's filter-gradient op: dy takes the input's dtype, the filter shape is a tensor."""
+    x = tensor(x)
+    dy = tensor(out_backprop, dtype=x.dtype)
+    padding, explicit = U.convert_padding(padding)
+    attrs = _attrs(strides, padding, explicit, data_format, dilations)
+    return bind(prim, x, _shape_tensor(filter_sizes), dy, **attrs)
+
+
 @tf_export("compat.v1.nn.conv2d_backprop_input")
 def conv2d_backprop_input(
     input_sizes,
@@ -117,16 +135,9 @@ def conv2d_backprop_input(
     filters=None,
 ):
     """The gradient of conv2d with respect to its input (TF's Conv2DBackpropInput)."""
-    w = tensor(filters if filters is not None else filter)
-    dy = tensor(out_backprop, dtype=w.dtype)
-    padding, explicit = U.convert_padding(padding)
-    return bind(
-        PRIMS["Conv2D"][1],
-        _shape_tensor(input_sizes),
-        w,
-        dy,
-        **_attrs(strides, padding, explicit, data_format, dilations),
-    )
+    w = filters if filters is not None else filter
+    args = (input_sizes, w, out_backprop, strides, padding, data_format, dilations)
+    return _backprop_input(PRIMS["Conv2D"][1], *args)
 
 
 @tf_export("compat.v1.nn.conv2d_backprop_filter")
@@ -142,16 +153,8 @@ def conv2d_backprop_filter(
     name=None,
 ):
     """The gradient of conv2d with respect to its filter (TF's Conv2DBackpropFilter)."""
-    x = tensor(input)
-    dy = tensor(out_backprop, dtype=x.dtype)
-    padding, explicit = U.convert_padding(padding)
-    return bind(
-        PRIMS["Conv2D"][2],
-        x,
-        _shape_tensor(filter_sizes),
-        dy,
-        **_attrs(strides, padding, explicit, data_format, dilations),
-    )
+    args = (input, filter_sizes, out_backprop, strides, padding, data_format, dilations)
+    return _backprop_filter(PRIMS["Conv2D"][2], *args)
 
 
 @tf_export("nn.depthwise_conv2d_backprop_input")
@@ -166,16 +169,8 @@ def depthwise_conv2d_backprop_input(
     name=None,
 ):
     """The gradient of depthwise_conv2d with respect to its input."""
-    w = tensor(filter)
-    dy = tensor(out_backprop, dtype=w.dtype)
-    padding, explicit = U.convert_padding(padding)
-    return bind(
-        PRIMS["Depthwise"][1],
-        _shape_tensor(input_sizes),
-        w,
-        dy,
-        **_attrs(strides, padding, explicit, data_format, dilations),
-    )
+    args = (input_sizes, filter, out_backprop, strides, padding, data_format, dilations)
+    return _backprop_input(PRIMS["Depthwise"][1], *args)
 
 
 @tf_export("nn.depthwise_conv2d_backprop_filter")
@@ -190,13 +185,5 @@ def depthwise_conv2d_backprop_filter(
     name=None,
 ):
     """The gradient of depthwise_conv2d with respect to its filter."""
-    x = tensor(input)
-    dy = tensor(out_backprop, dtype=x.dtype)
-    padding, explicit = U.convert_padding(padding)
-    return bind(
-        PRIMS["Depthwise"][2],
-        x,
-        _shape_tensor(filter_sizes),
-        dy,
-        **_attrs(strides, padding, explicit, data_format, dilations),
-    )
+    args = (input, filter_sizes, out_backprop, strides, padding, data_format, dilations)
+    return _backprop_filter(PRIMS["Depthwise"][2], *args)

@@ -24,16 +24,36 @@ def _channel_index(data_format, n):
     return 1 if data_format.startswith("NC") else n + 1
 
 
-def _string_padding(padding, op):
+def _string_padding(padding) -> dict:
+    """The padding attr of the pooling ops that take only "SAME" / "VALID"."""
     if not isinstance(padding, str):
         raise TypeError(f"Expected string for argument 'padding' not {padding!r}.")
-    return padding
+    return {"padding": padding}
 
 
-def _list(value, name, op):
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(f"Expected list for '{name}' argument to '{op}' Op, not {value!r}.")
-    return tuple(int(v) for v in value)
+def _explicit_padding(padding, expected_length: int = 4) -> dict:
+    """The padding attrs of MaxPool, which also takes explicit [before, after] pairs."""
+    padding, explicit = U.convert_padding(padding, expected_length)
+    return {"padding": padding, "explicit_paddings": tuple(explicit)}
+
+
+def _window(ksize, strides, n: int, data_format: str) -> tuple[tuple, tuple]:
+    """`ksize` and `strides` (1, n or n + 2 values) as n + 2 values for an n-D `data_format`."""
+    ci = 1 if data_format.startswith("NC") else n + 1
+    return tuple(U.get_sequence(ksize, n, ci, "ksize")), tuple(U.get_sequence(strides, n, ci, "strides"))
+
+
+def _window_1d(ksize, strides, data_format: str):
+    """1-D pooling runs as 2-D pooling of height 1 (as TF does): the 2-D window, the axis the height
+    is inserted at and the 2-D data format."""
+    window = tuple((1,) + values for values in _window(ksize, strides, 1, data_format))
+    axis, fmt = (1, "NHWC") if data_format == "NWC" else (2, "NCHW")
+    return window, axis, fmt
+
+
+def _bind_pool(prim, x, window, padding_attrs: dict, data_format: str):
+    ksize, strides = window
+    return bind(prim, x, ksize=ksize, strides=strides, **padding_attrs, data_format=data_format)
 
 
 @tf_export("nn.max_pool2d")
@@ -41,19 +61,9 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     """2-D max pooling; `padding` is "SAME", "VALID" or explicit [[0, 0], [t, b], [l, r], [0, 0]]."""
     if data_format is None:
         data_format = "NHWC"
-    ci = 1 if data_format.startswith("NC") else 3
-    ksize = U.get_sequence(ksize, 2, ci, "ksize")
-    strides = U.get_sequence(strides, 2, ci, "strides")
-    padding, explicit = U.convert_padding(padding)
-    return bind(
-        P.max_pool_p,
-        tensor(input),
-        ksize=tuple(ksize),
-        strides=tuple(strides),
-        padding=padding,
-        explicit_paddings=tuple(explicit),
-        data_format=data_format,
-    )
+    window = _window(ksize, strides, 2, data_format)
+    padding_attrs = _explicit_padding(padding)
+    return _bind_pool(P.max_pool_p, tensor(input), window, padding_attrs, data_format)
 
 
 @tf_export("nn.max_pool1d")
@@ -61,24 +71,11 @@ def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
     """1-D max pooling, run as 2-D pooling of height 1."""
     if data_format is None:
         data_format = "NWC"
-    ci = 1 if data_format.startswith("NC") else 2
-    ksize = [1] + U.get_sequence(ksize, 1, ci, "ksize")
-    strides = [1] + U.get_sequence(strides, 1, ci, "strides")
-    padding, explicit = U.convert_padding(padding, 3)
-    if padding == "EXPLICIT":
-        explicit = [0, 0] + explicit
-    axis = 1 if data_format == "NWC" else 2
-    fmt = "NHWC" if data_format == "NWC" else "NCHW"
-    x = T.expand_dims(tensor(input), axis)
-    out = bind(
-        P.max_pool_p,
-        x,
-        ksize=tuple(ksize),
-        strides=tuple(strides),
-        padding=padding,
-        explicit_paddings=tuple(explicit),
-        data_format=fmt,
-    )
+    window, axis, fmt = _window_1d(ksize, strides, data_format)
+    padding_attrs = _explicit_padding(padding, 3)
+    if padding_attrs["padding"] == "EXPLICIT":
+        padding_attrs["explicit_paddings"] = (0, 0) + padding_attrs["explicit_paddings"]
+    out = _bind_pool(P.max_pool_p, T.expand_dims(tensor(input), axis), window, padding_attrs, fmt)
     return T.squeeze(out, [axis])
 
 
@@ -87,17 +84,9 @@ def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None): 
     """3-D max pooling."""
     if data_format is None:
         data_format = "NDHWC"
-    ci = 1 if data_format.startswith("NC") else 4
-    ksize = U.get_sequence(ksize, 3, ci, "ksize")
-    strides = U.get_sequence(strides, 3, ci, "strides")
-    return bind(
-        P.max_pool3d_p,
-        tensor(input),
-        ksize=tuple(ksize),
-        strides=tuple(strides),
-        padding=_string_padding(padding, "MaxPool3D"),
-        data_format=data_format,
-    )
+    window = _window(ksize, strides, 3, data_format)
+    x = tensor(input)
+    return _bind_pool(P.max_pool3d_p, x, window, _string_padding(padding), data_format)
 
 
 def _rank_n(x, data_format):
@@ -139,17 +128,9 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     """2-D average pooling; SAME padding is excluded from each window's count."""
     if data_format is None:
         data_format = "NHWC"
-    ci = 1 if data_format.startswith("NC") else 3
-    ksize = U.get_sequence(ksize, 2, ci, "ksize")
-    strides = U.get_sequence(strides, 2, ci, "strides")
-    return bind(
-        P.avg_pool_p,
-        tensor(input),
-        ksize=tuple(ksize),
-        strides=tuple(strides),
-        padding=_string_padding(padding, "AvgPool"),
-        data_format=data_format,
-    )
+    window = _window(ksize, strides, 2, data_format)
+    x = tensor(input)
+    return _bind_pool(P.avg_pool_p, x, window, _string_padding(padding), data_format)
 
 
 @tf_export("nn.avg_pool1d")
@@ -157,20 +138,9 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
     """1-D average pooling, run as 2-D pooling of height 1."""
     if data_format is None:
         data_format = "NWC"
-    ci = 1 if data_format.startswith("NC") else 2
-    ksize = [1] + U.get_sequence(ksize, 1, ci, "ksize")
-    strides = [1] + U.get_sequence(strides, 1, ci, "strides")
-    axis = 1 if data_format == "NWC" else 2
-    fmt = "NHWC" if data_format == "NWC" else "NCHW"
-    out = bind(
-        P.avg_pool_p,
-        T.expand_dims(tensor(input), axis),
-        ksize=tuple(ksize),
-        strides=tuple(strides),
-        padding=_string_padding(padding, "AvgPool"),
-        data_format=fmt,
-    )
-    return T.squeeze(out, [axis])
+    window, axis, fmt = _window_1d(ksize, strides, data_format)
+    x = T.expand_dims(tensor(input), axis)
+    return T.squeeze(_bind_pool(P.avg_pool_p, x, window, _string_padding(padding), fmt), [axis])
 
 
 @tf_export("nn.avg_pool3d")
@@ -178,17 +148,9 @@ def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None): 
     """3-D average pooling."""
     if data_format is None:
         data_format = "NDHWC"
-    ci = 1 if data_format.startswith("NC") else 4
-    ksize = U.get_sequence(ksize, 3, ci, "ksize")
-    strides = U.get_sequence(strides, 3, ci, "strides")
-    return bind(
-        P.avg_pool3d_p,
-        tensor(input),
-        ksize=tuple(ksize),
-        strides=tuple(strides),
-        padding=_string_padding(padding, "AvgPool3D"),
-        data_format=data_format,
-    )
+    window = _window(ksize, strides, 3, data_format)
+    x = tensor(input)
+    return _bind_pool(P.avg_pool3d_p, x, window, _string_padding(padding), data_format)
 
 
 @tf_export("nn.avg_pool")
