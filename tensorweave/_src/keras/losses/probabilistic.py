@@ -179,33 +179,48 @@ def _warn_one_class(y_pred, fn_name):
             f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using "
             f"'binary_crossentropy' if you only have 2 classes.",
             SyntaxWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of the loss function (past _categorical_targets)
         )
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+def _categorical_targets(y_true, y_pred, label_smoothing, axis, class_axis, fn_name):
+    """The categorical losses' prologue: (y_true, y_pred) in y_pred's dtype, y_true label-smoothed over
+    the `class_axis` classes."""
     _check_axis(axis)
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
     ls = _smoothing(label_smoothing, y_pred.dtype)
-    _warn_one_class(y_pred, "categorical_crossentropy")
+    _warn_one_class(y_pred, fn_name)
     if ls is not None:
-        num_classes = tf.cast(tf.shape(y_true)[axis], y_pred.dtype)
+        num_classes = tf.cast(tf.shape(y_true)[class_axis], y_pred.dtype)
         y_true = y_true * (1.0 - ls) + ls / num_classes
+    return y_true, y_pred
+
+
+def _binary_targets(y_true, y_pred, label_smoothing):
+    """The binary losses' prologue: (y_true, y_pred) in y_pred's dtype, y_true smoothed towards 0.5."""
+    y_pred = tf.convert_to_tensor(y_pred)
+    y_true = tf.cast(y_true, y_pred.dtype)
+    ls = _smoothing(label_smoothing, y_pred.dtype)
+    if ls is not None:
+        y_true = y_true * (1.0 - ls) + 0.5 * ls
+    return y_true, y_pred
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_true, y_pred = _categorical_targets(
+        y_true, y_pred, label_smoothing, axis, axis, "categorical_crossentropy"
+    )
     return backend_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
 def categorical_focal_crossentropy(
     y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
 ):
-    _check_axis(axis)
-    y_pred = tf.convert_to_tensor(y_pred)
-    y_true = tf.cast(y_true, y_pred.dtype)
-    ls = _smoothing(label_smoothing, y_pred.dtype)
-    _warn_one_class(y_pred, "categorical_focal_crossentropy")
-    if ls is not None:
-        num_classes = tf.cast(tf.shape(y_true)[-1], y_pred.dtype)
-        y_true = y_true * (1.0 - ls) + ls / num_classes
+    # tf_keras smooths over the last axis here, whatever `axis` is
+    y_true, y_pred = _categorical_targets(
+        y_true, y_pred, label_smoothing, axis, -1, "categorical_focal_crossentropy"
+    )
     return backend_categorical_focal_crossentropy(
         y_true, y_pred, alpha=alpha, gamma=gamma, from_logits=from_logits, axis=axis
     )
@@ -218,11 +233,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    y_pred = tf.convert_to_tensor(y_pred)
-    y_true = tf.cast(y_true, y_pred.dtype)
-    ls = _smoothing(label_smoothing, y_pred.dtype)
-    if ls is not None:
-        y_true = y_true * (1.0 - ls) + 0.5 * ls
+    y_true, y_pred = _binary_targets(y_true, y_pred, label_smoothing)
     return tf.reduce_mean(backend_binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
@@ -236,11 +247,7 @@ def binary_focal_crossentropy(
     label_smoothing=0.0,
     axis=-1,
 ):
-    y_pred = tf.convert_to_tensor(y_pred)
-    y_true = tf.cast(y_true, y_pred.dtype)
-    ls = _smoothing(label_smoothing, y_pred.dtype)
-    if ls is not None:
-        y_true = y_true * (1.0 - ls) + 0.5 * ls
+    y_true, y_pred = _binary_targets(y_true, y_pred, label_smoothing)
     return tf.reduce_mean(
         backend_binary_focal_crossentropy(
             y_true,
@@ -284,7 +291,27 @@ class BinaryCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
 
-class BinaryFocalCrossentropy(LossFunctionWrapper):
+class _FocalCrossentropy(LossFunctionWrapper):
+    """The focal crossentropies keep `from_logits` and their focal arguments as attributes (as tf_keras),
+    and get_config writes the focal ones again."""
+
+    _focal_args: tuple = ()
+
+    def __init__(self, fn, reduction, name, **kwargs):
+        super().__init__(fn, reduction=reduction, name=name, **kwargs)
+        self.from_logits = kwargs["from_logits"]
+        for key in self._focal_args:
+            setattr(self, key, kwargs[key])
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({key: getattr(self, key) for key in self._focal_args})
+        return config
+
+
+class BinaryFocalCrossentropy(_FocalCrossentropy):
+    _focal_args = ("apply_class_balancing", "alpha", "gamma")
+
     def __init__(
         self,
         apply_class_balancing=False,
@@ -298,26 +325,15 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
     ):
         super().__init__(
             binary_focal_crossentropy,
+            reduction,
+            name,
             apply_class_balancing=apply_class_balancing,
             alpha=alpha,
             gamma=gamma,
-            name=name,
-            reduction=reduction,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.apply_class_balancing = apply_class_balancing
-        self.alpha = alpha
-        self.gamma = gamma
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            {"apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha, "gamma": self.gamma}
-        )
-        return config
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
@@ -339,7 +355,9 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         )
 
 
-class CategoricalFocalCrossentropy(LossFunctionWrapper):
+class CategoricalFocalCrossentropy(_FocalCrossentropy):
+    _focal_args = ("alpha", "gamma")
+
     def __init__(
         self,
         alpha=0.25,
@@ -352,22 +370,14 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
     ):
         super().__init__(
             categorical_focal_crossentropy,
+            reduction,
+            name,
             alpha=alpha,
             gamma=gamma,
-            name=name,
-            reduction=reduction,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.alpha = alpha
-        self.gamma = gamma
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"alpha": self.alpha, "gamma": self.gamma})
-        return config
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
