@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensorweave._src.api_export import export
+from tensorweave._src.api_export import export, tf_export
 from tensorweave._src.core import context, convert, dtypes, errors, name_scope, shape, tensor, variable
 
 for _d in dtypes.ALL:
@@ -20,7 +20,7 @@ export("compat.dimension_value", shape.dimension_value)
 export("Tensor", tensor.Tensor)
 export("is_tensor", tensor.is_tensor)
 export("constant", convert.constant)
-export("convert_to_tensor", convert.convert_to_tensor)
+tf_export("convert_to_tensor", dispatch=True)(convert.convert_to_tensor)  # dispatchable, as in TF
 export("executing_eagerly", context.executing_eagerly)
 export("newaxis", None)
 export("name_scope", name_scope.name_scope)

@@ -2,6 +2,7 @@
 
 from tensorweave._src.keras import activations, backend, constraints, initializers, regularizers  # noqa: F401
 from tensorweave._src.keras.engine import base_layer, functional, input_layer, sequential, training  # noqa: F401
+from tensorweave._src.keras.engine import tf_op_layer  # noqa: F401  (registers the KerasTensor dispatcher)
 from tensorweave._src.keras.layers import dense  # noqa: F401
 from tensorweave._src.keras import optimizers  # noqa: F401
 from tensorweave._src.keras.layers import activation, elu, leaky_relu, prelu, relu, softmax  # noqa: F401

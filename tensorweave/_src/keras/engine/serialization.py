@@ -105,7 +105,7 @@ def _serialize_node(node, conversion) -> list:
             return ref(t) + [kwargs]
         return ["_CONSTANT_VALUE", -1, plain(t), kwargs]
 
-    if isinstance(first, KerasTensor) and getattr(layer, "_preserve_input_structure_in_config", False):
+    if getattr(layer, "_preserve_input_structure_in_config", False) and not nest.is_nested(first):
         return entry(first)
     if isinstance(first, dict):
         return {k: entry(v) for k, v in first.items()}
@@ -153,7 +153,10 @@ def _map_refs(fn, data):
         return fn(data)
     if isinstance(data, dict):
         return {k: _map_refs(fn, v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, tuple):  # tuples and namedtuples (tf.math.top_k's) keep their type, as in Keras
+        items = [_map_refs(fn, v) for v in data]
+        return type(data)(*items) if hasattr(data, "_fields") else tuple(items)
+    if isinstance(data, list):
         return [_map_refs(fn, v) for v in data]
     return data
 

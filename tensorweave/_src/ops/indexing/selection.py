@@ -154,11 +154,9 @@ def _boolean_mask_rule(x, mask, axis):
     if x.shape.rank is None:
         return AbstractValue(x.dtype, None)
     dims = x.shape.as_list()
-    n = None
-    const = getattr(mask, "const", None)
-    if const is not None:
-        n = int(np.count_nonzero(const))
-    return AbstractValue(x.dtype, dims[:axis] + [n] + dims[axis + nm:])
+    # the kept count is unknown in graphs even for a constant mask: TF gathers at where(mask), whose
+    # static shape has no count
+    return AbstractValue(x.dtype, dims[:axis] + [None] + dims[axis + nm:])
 
 
 @tf_export("boolean_mask")

@@ -111,7 +111,7 @@ class _Value:
 _TENSOR = object()  # marks where a tensor sits in the flattened template
 
 
-@tf_export("print")
+@tf_export("print", dispatch=False)
 def print_(*inputs, output_stream=sys.stderr, summarize: int = 3, sep: str = " ", end: str = "\n",
            name=None):
     """Prints `inputs` with TF's tensor formatting (to stderr by default, as TF). Inside a tf.function
