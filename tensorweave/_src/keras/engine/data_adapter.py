@@ -7,6 +7,7 @@ out of data stops training with a warning).
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -135,7 +136,7 @@ class DataHandler:
             if sample_weight is not None:
                 raise ValueError("`sample_weight` argument is not supported when using python generator as "
                                  "input.")
-            self._iterator = iter(x)
+            self._iterator = _build_on_first_batch(iter(x), model)
             self._recreate = False
             self._inferred_steps = steps_per_epoch
         else:
@@ -199,6 +200,36 @@ class DataHandler:
             yield step, self._prepare(batch)
             step += 1
 
+    def batch_spec(self, batch):
+        """The TensorSpecs Keras's step functions are traced for: they run on the iterator of a dataset, so
+        they see its element spec (batch dimension unknown unless the dataset fixes it, as
+        `batch(..., drop_remainder=True)` does); arrays are batched by a dataset whose batch dimension is
+        known when all batches are full; generators give unknown dimensions. None when a leaf is not a
+        dense tensor."""
+        leaves = nest.flatten(batch)
+        if not all(leaf is None or type(leaf).__name__ == "EagerTensor" for leaf in leaves):
+            return None
+        dims = [None if leaf is None else leaf.shape.as_list() for leaf in leaves]
+        dataset_shapes = self._dataset_shapes(len(leaves))
+        if dataset_shapes is not None:
+            dims = [None if d is None else s for d, s in zip(dims, dataset_shapes)]
+        elif self._arrays is None:  # a generator
+            dims = [None if d is None else [None] * len(d) for d in dims]
+        else:
+            full = self._n >= self._batch_size and self._n % self._batch_size == 0
+            dims = [None if d is None else [self._batch_size if full else None] + d[1:] for d in dims]
+        specs = [None if leaf is None else tf.TensorSpec(d, leaf.dtype) for leaf, d in zip(leaves, dims)]
+        return nest.pack_sequence_as(batch, specs)
+
+    def _dataset_shapes(self, n: int):
+        """The shapes of the dataset's elements, when they map one to one on the batch's leaves."""
+        if self._dataset is None or self._class_weight:
+            return None
+        specs = nest.flatten(self._dataset.element_spec)
+        if len(specs) != n or not all(type(s).__name__ == "TensorSpec" for s in specs):
+            return None
+        return [s.shape.as_list() if s.shape.rank is not None else None for s in specs]
+
     def _out_of_data(self, steps) -> None:
         warnings.warn(f"Your input ran out of data; interrupting training. Make sure that your dataset or "
                       f"generator can generate at least `steps_per_epoch * epochs` batches (in this case, "
@@ -232,6 +263,22 @@ class DataHandler:
                             None if sw is None else take(sw))
             if self._shuffle:
                 index = np.random.permutation(self._n)
+
+
+def _build_on_first_batch(iterator, model):
+    """As Keras: a model not built yet is built on a generator's first batch (eagerly), since the step
+    functions see a generator's batches with every dimension unknown. Returns the whole iterator again."""
+    try:
+        first = next(iterator)
+    except StopIteration:
+        return iter(())
+    if model is not None and not model.built:
+        x, _, _ = unpack_x_y_sample_weight(first if isinstance(first, tuple) else (first,))
+        try:
+            model(x, training=False)
+        except NotImplementedError:  # a container model without its own forward pass
+            pass
+    return itertools.chain([first], iterator)
 
 
 def _as_tensor_leaf(a):

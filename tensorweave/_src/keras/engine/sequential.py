@@ -12,6 +12,7 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.keras.engine.base_layer import Layer
 from tensorweave._src.keras.engine.input_layer import Input, InputLayer
+from tensorweave._src.keras.engine.input_spec import InputSpec
 from tensorweave._src.keras.engine.keras_tensor import KerasTensor
 from tensorweave._src.keras.engine.training import Model
 
@@ -26,6 +27,7 @@ class Sequential(Model):
         object.__setattr__(self, "_self_setattr_tracking", False)
         self._stack: list[Layer] = []
         self._input_layer = None
+        self._explicit_input_shape = False  # from an Input or the first layer's input_shape, not inferred
         self._graph_nodes: list = []
         object.__setattr__(self, "_self_setattr_tracking", True)
         self.supports_masking = True
@@ -60,6 +62,7 @@ class Sequential(Model):
                             f"type {type(layer)}.")
         if isinstance(layer, InputLayer):
             self._input_layer = layer
+            self._explicit_input_shape = True
             self._rebuild_graph()
             return
         if any(layer.name == other.name for other in self._stack):
@@ -73,6 +76,7 @@ class Sequential(Model):
         if self._input_layer is None and len(self._stack) == 1 and shape is not None:
             self._input_layer = Input(batch_shape=shape, dtype=layer._dtype,
                                       name=layer.name + "_input")._keras_history.layer  # as Keras 2
+            self._explicit_input_shape = True
             self._rebuild_graph()
         elif self._input_layer is not None:
             self.outputs = [layer(self.outputs[0])]  # extend the graph by the new layer only
@@ -98,6 +102,10 @@ class Sequential(Model):
         self.outputs = [x]
         self.built = bool(self._stack) or self.built
         self._is_graph_network = True
+        if self._explicit_input_shape:  # Keras 2 checks calls against the declared input shape only
+            shape = self.inputs[0].shape
+            self._input_spec = InputSpec(shape=shape.as_list() if shape.rank is not None else None,
+                                         allow_last_axis_squeeze=True, name=self._input_layer.name)
 
     def build(self, input_shape=None) -> None:
         if input_shape is None and self._input_layer is None:

@@ -192,7 +192,7 @@ class TrainingMixin:
             callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=handler.inferred_steps)
         self.stop_training = False
-        train_function = self.make_train_function()
+        train_function = _StepRunner(self.make_train_function(), handler)
         callbacks.on_train_begin()
         training_logs = None
         logs = None
@@ -245,7 +245,7 @@ class TrainingMixin:
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1,
                                      steps=handler.inferred_steps)
-        test_function = self.make_test_function()
+        test_function = _StepRunner(self.make_test_function(), handler)
         callbacks.on_test_begin()
         logs = None
         for _, batches in handler.enumerate_epochs():
@@ -273,7 +273,7 @@ class TrainingMixin:
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1,
                                      steps=handler.inferred_steps)
-        predict_function = self.make_predict_function()
+        predict_function = _StepRunner(self.make_predict_function(), handler)
         callbacks.on_predict_begin()
         outputs = []
         for _, batches in handler.enumerate_epochs():
@@ -316,6 +316,24 @@ class TrainingMixin:
         if not getattr(self, "compiled", False):
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
+
+
+class _StepRunner:
+    """Runs a step function on the batches of one DataHandler as Keras does: Keras calls its tf.function
+    on the dataset iterator, so it is traced once for the data's TensorSpecs (batch dimension unknown),
+    and a smaller last batch reuses that trace."""
+
+    def __init__(self, fn, handler):
+        self._fn = fn
+        self._handler = handler
+        self._concrete = None
+
+    def __call__(self, batch):
+        if self._concrete is None:
+            traced = hasattr(self._fn, "get_concrete_function") and not tf.config.functions_run_eagerly()
+            spec = self._handler.batch_spec(batch) if traced else None
+            self._concrete = self._fn if spec is None else self._fn.get_concrete_function(spec)
+        return self._concrete(batch)
 
 
 def _metric_attributes(layer) -> list:
