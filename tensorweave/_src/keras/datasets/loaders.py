@@ -2,7 +2,9 @@
 from Keras's cache (`~/.keras/datasets`, or `$KERAS_HOME/datasets`), downloaded when missing and online.
 
 Formats: mnist.npz (x_train, y_train, x_test, y_test); Fashion-MNIST's gzipped IDX files; CIFAR's
-python pickles in cifar-10-batches-py / cifar-100-python (from their .tar.gz archives).
+python pickles in cifar-10-batches-py / cifar-100-python (from their .tar.gz archives, which Keras caches
+as cifar-10-batches-py.tar.gz / cifar-100-python.tar.gz). Unlike Keras, the archives' sha256 is not
+checked and any number of images is read, so small made-up files in these formats work too.
 """
 
 from __future__ import annotations
@@ -73,10 +75,14 @@ def _fashion_mnist_load_data():
     return (x_train, y_train), (x_test, y_test)
 
 
-def _extracted(archive_name: str, dirname: str, origin: str) -> str:
+def _extracted(dirname: str, origin: str) -> str:
+    """The dataset's directory in the cache, extracted from its archive first if needed. Keras caches the
+    archive as `<dirname>.tar.gz`; one saved under the published name (the origin's) is used as well."""
     directory = os.path.join(cache_dir(), dirname)
     if not os.path.isdir(directory):
-        archive = get_file(archive_name, origin)
+        names = [dirname + ".tar.gz", os.path.basename(origin)]
+        name = next((n for n in names if os.path.exists(os.path.join(cache_dir(), n))), names[0])
+        archive = get_file(name, origin)
         with tarfile.open(archive) as tar:
             tar.extractall(cache_dir(), filter="data")
     return directory
@@ -95,8 +101,7 @@ def _channels_last(x: np.ndarray) -> np.ndarray:
 
 
 def _cifar10_load_data():
-    directory = _extracted("cifar-10-python.tar.gz", "cifar-10-batches-py",
-                           "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz")
+    directory = _extracted("cifar-10-batches-py", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz")
     xs, ys = [], []
     for i in range(1, 6):
         x, y = _load_batch(os.path.join(directory, f"data_batch_{i}"))
@@ -111,8 +116,7 @@ def _cifar10_load_data():
 def _cifar100_load_data(label_mode: str = "fine"):
     if label_mode not in ("fine", "coarse"):
         raise ValueError(f'`label_mode` must be one of `"fine"`, `"coarse"`. Received: label_mode={label_mode}.')
-    directory = _extracted("cifar-100-python.tar.gz", "cifar-100-python",
-                           "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz")
+    directory = _extracted("cifar-100-python", "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz")
     key = label_mode + "_labels"
     x_train, y_train = _load_batch(os.path.join(directory, "train"), key)
     x_test, y_test = _load_batch(os.path.join(directory, "test"), key)

@@ -53,15 +53,26 @@ def _print_row(fields, positions, print_fn) -> None:
         print_fn(line)
 
 
+def _node_outputs(layer) -> list:
+    """The outputs of each node of `layer`. In Keras 2 a model with a graph (functional, or a Sequential
+    that knows its input shape) has a first node of its own, inputs to outputs; here it is implicit."""
+    outputs = [n.outputs for n in layer._inbound_nodes]
+    own = getattr(layer, "_nested_outputs", None)
+    if own is None and type(layer).__name__ == "Sequential" and getattr(layer, "_input_layer", None) \
+            is not None and getattr(layer, "outputs", None):
+        own = layer.outputs[0]
+    return ([own] if own is not None else []) + outputs
+
+
 def _shape_text(layer) -> str:
-    nodes = layer._inbound_nodes
+    nodes = _node_outputs(layer)
     if not nodes:
         return "multiple"
     if len(nodes) > 1:  # Keras 2: one shape when every call gave the same shapes
-        shapes = {str([tuple(t.shape.as_list()) for t in nest.flatten(n.outputs)]) for n in nodes}
+        shapes = {str([tuple(t.shape.as_list()) for t in nest.flatten(n)]) for n in nodes}
         if len(shapes) > 1:
             return "multiple"
-    outputs = nodes[0].outputs
+    outputs = nodes[0]
     if type(layer).__name__ == "InputLayer":
         return str([tuple(outputs.shape.as_list())])
     flat = nest.flatten(outputs)
