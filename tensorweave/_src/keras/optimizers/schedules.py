@@ -41,9 +41,9 @@ def _initial(value):
     return lr, lr.dtype
 
 
-@tf_export("keras.optimizers.schedules.ExponentialDecay")
-class ExponentialDecay(LearningRateSchedule):
-    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored exponent with `staircase`)."""
+class _TimeDecay(LearningRateSchedule):
+    """ExponentialDecay and InverseTimeDecay: the same arguments, and decay driven by
+    `step / decay_steps` (floored with `staircase`)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         super().__init__()
@@ -53,16 +53,23 @@ class ExponentialDecay(LearningRateSchedule):
         self.staircase = staircase
         self.name = name
 
-    def __call__(self, step):
-        lr, dtype = _initial(self.initial_learning_rate)
+    def _progress(self, step, dtype):
         p = tf.cast(step, dtype) / tf.cast(self.decay_steps, dtype)
-        if self.staircase:
-            p = tf.floor(p)
-        return tf.multiply(lr, tf.pow(tf.cast(self.decay_rate, dtype), p))
+        return tf.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+@tf_export("keras.optimizers.schedules.ExponentialDecay")
+class ExponentialDecay(_TimeDecay):
+    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored exponent with `staircase`)."""
+
+    def __call__(self, step):
+        lr, dtype = _initial(self.initial_learning_rate)
+        p = self._progress(step, dtype)
+        return tf.multiply(lr, tf.pow(tf.cast(self.decay_rate, dtype), p))
 
 
 @tf_export("keras.optimizers.schedules.PiecewiseConstantDecay")
@@ -128,28 +135,14 @@ class PolynomialDecay(LearningRateSchedule):
 
 
 @tf_export("keras.optimizers.schedules.InverseTimeDecay")
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_TimeDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`."""
-
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
-        super().__init__()
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
 
     def __call__(self, step):
         lr, dtype = _initial(self.initial_learning_rate)
-        p = tf.cast(step, dtype) / tf.cast(self.decay_steps, dtype)
-        if self.staircase:
-            p = tf.floor(p)
+        p = self._progress(step, dtype)
         denom = tf.add(tf.cast(tf.constant(1), dtype), tf.multiply(tf.cast(self.decay_rate, dtype), p))
         return tf.divide(lr, denom)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
 @tf_export("keras.optimizers.schedules.CosineDecay", "keras.experimental.CosineDecay")
