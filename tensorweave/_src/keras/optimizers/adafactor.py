@@ -12,7 +12,7 @@ rank >= 2), relative step sizes and update clipping (Shazeer & Stern, 2018).
 from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
-from tensorweave._src.keras.optimizers.base import Optimizer, dense
+from tensorweave._src.keras.optimizers.base import Optimizer, base_args, dense
 from tensorweave._src.keras.optimizers.schedules import LearningRateSchedule
 
 tf = PublicNamespace()
@@ -24,9 +24,7 @@ class Adafactor(Optimizer):
                  clip_threshold=1.0, relative_step=True, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  jit_compile=True, name="Adafactor", **kwargs):
-        super().__init__(name=name, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency, jit_compile=jit_compile, **kwargs)
+        super().__init__(**base_args(locals()))  # the signature is Keras's
         self._learning_rate = self._build_learning_rate(learning_rate)
         self.beta_2_decay = beta_2_decay
         self.epsilon_1 = epsilon_1
@@ -86,9 +84,11 @@ class Adafactor(Optimizer):
         variable.assign_add(-alpha_t * u_t_hat)
 
     def get_config(self):
-        config = super().get_config()
-        config.update({"learning_rate": self._serialize_hyperparameter(self._learning_rate),
-                       "beta_2_decay": self.beta_2_decay, "epsilon_1": self.epsilon_1,
-                       "epsilon_2": self.epsilon_2, "clip_threshold": self.clip_threshold,
-                       "relative_step": self.relative_step})
-        return config
+        return self._hyperparameter_config(
+            super().get_config(),
+            "beta_2_decay",
+            "epsilon_1",
+            "epsilon_2",
+            "clip_threshold",
+            "relative_step",
+        )

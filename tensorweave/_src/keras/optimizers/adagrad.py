@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
-from tensorweave._src.keras.optimizers.base import Optimizer, scatter_add
+from tensorweave._src.keras.optimizers.base import Optimizer, base_args, scatter_add
 
 tf = PublicNamespace()
 
@@ -22,9 +22,7 @@ class Adagrad(Optimizer):
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, jit_compile=True, name="Adagrad", **kwargs):
-        super().__init__(name=name, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency, jit_compile=jit_compile, **kwargs)
+        super().__init__(**base_args(locals()))  # the signature is Keras's
         self._learning_rate = self._build_learning_rate(learning_rate)
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
@@ -51,7 +49,4 @@ class Adagrad(Optimizer):
             variable.assign_sub(lr * grad / tf.sqrt(accumulator + self.epsilon))
 
     def get_config(self):
-        config = super().get_config()
-        config.update({"learning_rate": self._serialize_hyperparameter(self._learning_rate),
-                       "initial_accumulator_value": self.initial_accumulator_value, "epsilon": self.epsilon})
-        return config
+        return self._hyperparameter_config(super().get_config(), "initial_accumulator_value", "epsilon")

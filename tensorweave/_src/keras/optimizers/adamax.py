@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
-from tensorweave._src.keras.optimizers.base import Optimizer, scatter_add
+from tensorweave._src.keras.optimizers.base import Optimizer, base_args, scatter_add
 
 tf = PublicNamespace()
 
@@ -23,9 +23,7 @@ class Adamax(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, jit_compile=True, name="Adamax", **kwargs):
-        super().__init__(name=name, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency, jit_compile=jit_compile, **kwargs)
+        super().__init__(**base_args(locals()))  # the signature is Keras's
         self._learning_rate = self._build_learning_rate(learning_rate)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -62,7 +60,4 @@ class Adamax(Optimizer):
         variable.assign_sub((lr * m) / ((1 - beta_1_power) * (u + self.epsilon)))
 
     def get_config(self):
-        config = super().get_config()
-        config.update({"learning_rate": self._serialize_hyperparameter(self._learning_rate),
-                       "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return config
+        return self._hyperparameter_config(super().get_config(), "beta_1", "beta_2", "epsilon")

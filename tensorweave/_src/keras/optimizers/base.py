@@ -31,6 +31,14 @@ tf = PublicNamespace()
 _logger = logging.getLogger("tensorflow")
 
 _LEGACY_KWARGS = ("decay", "gradient_aggregator", "gradient_transformers")
+# The arguments every optimizer forwards to `Optimizer.__init__` (besides its **kwargs).
+_BASE_ARGS = ("name", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum",
+              "ema_overwrite_frequency", "jit_compile")
+
+
+def base_args(args: dict) -> dict:
+    """From an optimizer's `locals()` in `__init__` (its Keras signature): what `Optimizer.__init__` takes."""
+    return {**{key: args[key] for key in _BASE_ARGS}, **args["kwargs"]}
 
 
 class CallableList(list):
@@ -420,6 +428,12 @@ class Optimizer:
         if callable(hyperparameter):
             return hyperparameter()
         return hyperparameter
+
+    def _hyperparameter_config(self, config: dict, *names: str) -> dict:
+        """A subclass's get_config: its parent's `config`, then `learning_rate` and the named attributes."""
+        config.update({"learning_rate": self._serialize_hyperparameter(self._learning_rate)})
+        config.update({name: getattr(self, name) for name in names})
+        return config
 
     def get_config(self) -> dict:
         return {

@@ -11,7 +11,7 @@ L2-shrinkage regularization.
 from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
-from tensorweave._src.keras.optimizers.base import Optimizer, dense
+from tensorweave._src.keras.optimizers.base import Optimizer, base_args, dense
 
 tf = PublicNamespace()
 
@@ -23,9 +23,7 @@ class Ftrl(Optimizer):
                  l2_shrinkage_regularization_strength=0.0, beta=0.0, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, jit_compile=True, name="Ftrl", **kwargs):
-        super().__init__(name=name, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency, jit_compile=jit_compile, **kwargs)
+        super().__init__(**base_args(locals()))  # the signature is Keras's
         if initial_accumulator_value < 0.0:
             raise ValueError(f"`initial_accumulator_value` needs to be positive or zero. Received: "
                              f"initial_accumulator_value={initial_accumulator_value}.")
@@ -82,14 +80,12 @@ class Ftrl(Optimizer):
         accum.assign(new_accum)
 
     def get_config(self):
-        config = super().get_config()
-        config.update({
-            "learning_rate": self._serialize_hyperparameter(self._learning_rate),
-            "learning_rate_power": self.learning_rate_power,
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "l1_regularization_strength": self.l1_regularization_strength,
-            "l2_regularization_strength": self.l2_regularization_strength,
-            "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
-            "beta": self.beta,
-        })
-        return config
+        return self._hyperparameter_config(
+            super().get_config(),
+            "learning_rate_power",
+            "initial_accumulator_value",
+            "l1_regularization_strength",
+            "l2_regularization_strength",
+            "l2_shrinkage_regularization_strength",
+            "beta",
+        )

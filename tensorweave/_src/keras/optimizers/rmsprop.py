@@ -13,7 +13,7 @@ minus the squared moving average of gradients), with optional momentum.
 from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
-from tensorweave._src.keras.optimizers.base import Optimizer, scatter_add
+from tensorweave._src.keras.optimizers.base import Optimizer, base_args, scatter_add
 
 tf = PublicNamespace()
 
@@ -23,9 +23,7 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=100, jit_compile=True, name="RMSprop", **kwargs):
-        super().__init__(name=name, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency, jit_compile=jit_compile, **kwargs)
+        super().__init__(**base_args(locals()))  # the signature is Keras's
         self._learning_rate = self._build_learning_rate(learning_rate)
         self.rho = rho
         self.momentum = momentum
@@ -84,7 +82,4 @@ class RMSprop(Optimizer):
             variable.assign_add(-increment)
 
     def get_config(self):
-        config = super().get_config()
-        config.update({"learning_rate": self._serialize_hyperparameter(self._learning_rate), "rho": self.rho,
-                       "momentum": self.momentum, "epsilon": self.epsilon, "centered": self.centered})
-        return config
+        return self._hyperparameter_config(super().get_config(), "rho", "momentum", "epsilon", "centered")
