@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, export, tf_export
 from tensorweave._src.keras import backend
+from tensorweave._src.keras.object_registry import ObjectRegistry
 
 tf = PublicNamespace()
 
@@ -69,32 +70,19 @@ _CLASSES = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg, "Uni
 _ALIASES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
 
 
+_REGISTRY = ObjectRegistry("constraint", "keras.constraints", _CLASSES, _ALIASES, False, False)
+
+
 def serialize(constraint) -> dict:
-    return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-            "config": constraint.get_config(), "registered_name": None}
+    return _REGISTRY.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None):
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(name) or _ALIASES.get(name)
-    if cls is None:
-        raise ValueError(f"Unknown constraint: '{name}'.")
-    return cls(**config.get("config", {}))
+    return _REGISTRY.class_for_config(config, custom_objects)(**config.get("config", {}))
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown constraint: '{identifier}'.")
-        return cls()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return _REGISTRY.get(identifier, deserialize)
 
 
 for _name, _obj in {**_CLASSES, **_ALIASES}.items():

@@ -16,6 +16,7 @@ import numpy as np
 from tensorweave._src.api_export import PublicNamespace, export, tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.keras import backend
+from tensorweave._src.keras.object_registry import ObjectRegistry
 
 tf = PublicNamespace()
 
@@ -232,37 +233,20 @@ _ALIASES = {"zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant"
             "orthogonal": Orthogonal, "identity": Identity}
 
 
+_REGISTRY = ObjectRegistry("initializer", "keras.initializers", _CLASSES, _ALIASES)
+
+
 def serialize(initializer) -> dict:
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    return _REGISTRY.serialize(initializer)
 
 
 def deserialize(config, custom_objects=None):
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(name) or _ALIASES.get(name)
-    if cls is None:
-        raise ValueError(f"Unknown initializer: '{name}'. Please ensure you are using a `keras.utils."
-                         f"custom_object_scope` and that this object is included in the scope.")
-    return cls.from_config(config.get("config", {}))
+    return _REGISTRY.class_for_config(config, custom_objects).from_config(config.get("config", {}))
 
 
 def get(identifier):
     """An initializer from an instance, class name or alias string, config dict, or callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown initializer: '{identifier}'. Please ensure you are using a "
-                             f"`keras.utils.custom_object_scope` and that this object is included in the scope.")
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    return _REGISTRY.get(identifier, deserialize, class_base=Initializer)
 
 
 for _name, _cls in _CLASSES.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorweave._src.api_export import PublicNamespace, export, tf_export
+from tensorweave._src.keras.object_registry import ObjectRegistry
 
 tf = PublicNamespace()
 
@@ -78,33 +79,19 @@ _CLASSES = {"Regularizer": Regularizer, "L1L2": L1L2, "L1": L1, "L2": L2}
 _ALIASES = {"l1": L1, "l2": L2, "l1_l2": l1_l2}
 
 
+_REGISTRY = ObjectRegistry("regularizer", "keras.regularizers", _CLASSES, _ALIASES, hint_on_deserialize=False)
+
+
 def serialize(regularizer) -> dict:
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
+    return _REGISTRY.serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None):
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(name) or _ALIASES.get(name)
-    if cls is None:
-        raise ValueError(f"Unknown regularizer: '{name}'.")
-    return cls(**config.get("config", {}))
+    return _REGISTRY.class_for_config(config, custom_objects)(**config.get("config", {}))
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        factory = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if factory is None:
-            raise ValueError(f"Unknown regularizer: '{identifier}'. Please ensure you are using a "
-                             f"`keras.utils.custom_object_scope` and that this object is included in the scope.")
-        return factory()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return _REGISTRY.get(identifier, deserialize)
 
 
 for _name, _obj in {**_CLASSES, "l1": L1, "l2": L2, "l1_l2": l1_l2}.items():
