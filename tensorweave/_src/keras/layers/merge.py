@@ -10,6 +10,8 @@ TensorShape([None, 6])
 
 from __future__ import annotations
 
+import operator
+
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.keras.engine.base_layer import Layer
@@ -31,6 +33,34 @@ def _shape_list(input_shape):
     ):
         return [_as_tuple(s) for s in input_shape]
     return input_shape
+
+
+def _fold(inputs, op):
+    """`op(...op(op(x0, x1), x2)..., xn)` over the merged inputs."""
+    output = inputs[0]
+    for x in inputs[1:]:
+        output = op(output, x)
+    return output
+
+
+def _checked_masks(inputs, mask, received="Received: "):
+    """`mask` after Keras's checks (a list as long as `inputs`), or None when no input has a mask.
+    `received` is how the message introduces the mask (Concatenate writes it without the colon)."""
+    if mask is None:
+        return None
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. {received}mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(
+            f"The lists `inputs` and `mask` should have the same length. Received: "
+            f"inputs={inputs} of length {len(inputs)}, and mask={mask} of length "
+            f"{len(mask)}"
+        )
+    if all(m is None for m in mask):
+        return None
+    return mask
 
 
 class _Merge(Layer):
@@ -67,6 +97,15 @@ class _Merge(Layer):
                 output_shape.append(i)
         return tuple(output_shape)
 
+    def _merged_shape(self, input_shape):
+        """The broadcast shape of the inputs without their batch axis."""
+        output_shape = None if input_shape[0] is None else input_shape[0][1:]
+        for shape in input_shape[1:]:
+            output_shape = self._compute_elemwise_op_output_shape(
+                output_shape, None if shape is None else shape[1:]
+            )
+        return output_shape
+
     def build(self, input_shape) -> None:
         input_shape = _shape_list(input_shape)
         if not isinstance(input_shape, list) or not isinstance(input_shape[0], tuple):
@@ -84,11 +123,7 @@ class _Merge(Layer):
             raise ValueError(
                 f"Cannot merge tensors with different batch sizes. Got tensors with shapes {input_shape}"
             )
-        output_shape = None if input_shape[0] is None else input_shape[0][1:]
-        for shape in input_shape[1:]:
-            output_shape = self._compute_elemwise_op_output_shape(
-                output_shape, None if shape is None else shape[1:]
-            )
+        self._merged_shape(input_shape)  # raises on incompatible shapes
         self._reshape_required = not (None not in input_shape and len(set(map(len, input_shape))) == 1)
         self.built = True
 
@@ -113,29 +148,14 @@ class _Merge(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = _shape_list(input_shape)
-        output_shape = None if input_shape[0] is None else input_shape[0][1:]
-        for shape in input_shape[1:]:
-            output_shape = self._compute_elemwise_op_output_shape(
-                output_shape, None if shape is None else shape[1:]
-            )
+        output_shape = self._merged_shape(input_shape)
         batch_sizes = {s[0] for s in input_shape if s is not None} - {None}
         batch = list(batch_sizes)[0] if len(batch_sizes) == 1 else None
         return TensorShape((batch,) + tuple(output_shape))
 
     def compute_mask(self, inputs, mask=None):
+        mask = _checked_masks(inputs, mask)
         if mask is None:
-            return None
-        if not isinstance(mask, (tuple, list)):
-            raise ValueError(f"`mask` should be a list. Received: mask={mask}")
-        if not isinstance(inputs, (tuple, list)):
-            raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
-        if len(mask) != len(inputs):
-            raise ValueError(
-                f"The lists `inputs` and `mask` should have the same length. Received: "
-                f"inputs={inputs} of length {len(inputs)}, and mask={mask} of length "
-                f"{len(mask)}"
-            )
-        if all(m is None for m in mask):
             return None
         masks = [tf.expand_dims(m, axis=0) for m in mask if m is not None]
         return tf.reduce_all(tf.concat(masks, axis=0), axis=0)
@@ -144,10 +164,7 @@ class _Merge(Layer):
 @tf_export("keras.layers.Add")
 class Add(_Merge):
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = output + x
-        return output
+        return _fold(inputs, operator.add)
 
 
 @tf_export("keras.layers.Subtract")
@@ -171,37 +188,25 @@ class Subtract(_Merge):
 @tf_export("keras.layers.Multiply")
 class Multiply(_Merge):
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = output * x
-        return output
+        return _fold(inputs, operator.mul)
 
 
 @tf_export("keras.layers.Average")
 class Average(_Merge):
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = output + x
-        return output / len(inputs)
+        return _fold(inputs, operator.add) / len(inputs)
 
 
 @tf_export("keras.layers.Maximum")
 class Maximum(_Merge):
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = tf.maximum(output, x)
-        return output
+        return _fold(inputs, tf.maximum)
 
 
 @tf_export("keras.layers.Minimum")
 class Minimum(_Merge):
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = tf.minimum(output, x)
-        return output
+        return _fold(inputs, tf.minimum)
 
 
 @tf_export("keras.layers.Concatenate")
@@ -209,8 +214,6 @@ class Concatenate(_Merge):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
-        self.supports_masking = True
-        self._reshape_required = False
 
     def build(self, input_shape) -> None:
         input_shape = _shape_list(input_shape)
@@ -261,19 +264,8 @@ class Concatenate(_Merge):
         return TensorShape(output_shape)
 
     def compute_mask(self, inputs, mask=None):
+        mask = _checked_masks(inputs, mask, received="Received ")
         if mask is None:
-            return None
-        if not isinstance(mask, (tuple, list)):
-            raise ValueError(f"`mask` should be a list. Received mask={mask}")
-        if not isinstance(inputs, (tuple, list)):
-            raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
-        if len(mask) != len(inputs):
-            raise ValueError(
-                f"The lists `inputs` and `mask` should have the same length. Received: "
-                f"inputs={inputs} of length {len(inputs)}, and mask={mask} of length "
-                f"{len(mask)}"
-            )
-        if all(m is None for m in mask):
             return None
         masks = []
         for input_i, mask_i in zip(inputs, mask):
@@ -399,8 +391,6 @@ class Dot(_Merge):
                 )
         self.axes = axes
         self.normalize = normalize
-        self.supports_masking = True
-        self._reshape_required = False
 
     def _axes_for(self, ndim1, ndim2):
         if isinstance(self.axes, int):
@@ -465,40 +455,23 @@ class Dot(_Merge):
         return config
 
 
-@tf_export("keras.layers.add")
-def add(inputs, **kwargs):
-    """Functional interface to `Add`."""
-    return Add(**kwargs)(inputs)
+def _functional(layer_cls: type, name: str):
+    """`keras.layers.<name>(inputs, **kwargs)`: the functional interface to `layer_cls`."""
+
+    def merge(inputs, **kwargs):
+        return layer_cls(**kwargs)(inputs)
+
+    merge.__name__ = merge.__qualname__ = name
+    merge.__doc__ = f"Functional interface to `{layer_cls.__name__}`."
+    return tf_export(f"keras.layers.{name}")(merge)
 
 
-@tf_export("keras.layers.subtract")
-def subtract(inputs, **kwargs):
-    """Functional interface to `Subtract`."""
-    return Subtract(**kwargs)(inputs)
-
-
-@tf_export("keras.layers.multiply")
-def multiply(inputs, **kwargs):
-    """Functional interface to `Multiply`."""
-    return Multiply(**kwargs)(inputs)
-
-
-@tf_export("keras.layers.average")
-def average(inputs, **kwargs):
-    """Functional interface to `Average`."""
-    return Average(**kwargs)(inputs)
-
-
-@tf_export("keras.layers.maximum")
-def maximum(inputs, **kwargs):
-    """Functional interface to `Maximum`."""
-    return Maximum(**kwargs)(inputs)
-
-
-@tf_export("keras.layers.minimum")
-def minimum(inputs, **kwargs):
-    """Functional interface to `Minimum`."""
-    return Minimum(**kwargs)(inputs)
+add = _functional(Add, "add")
+subtract = _functional(Subtract, "subtract")
+multiply = _functional(Multiply, "multiply")
+average = _functional(Average, "average")
+maximum = _functional(Maximum, "maximum")
+minimum = _functional(Minimum, "minimum")
 
 
 @tf_export("keras.layers.concatenate")
