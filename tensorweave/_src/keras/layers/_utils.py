@@ -98,6 +98,17 @@ def maybe_serialize(fn, value):
     return None if value is None else fn(value)
 
 
+def axis_argument(axis, error: str | None = None):
+    """A layer's `axis` argument as it keeps it: an int, or a list/tuple of ints as a list."""
+    if isinstance(axis, (list, tuple)):
+        return list(axis)
+    if isinstance(axis, int):
+        return axis
+    raise TypeError(
+        error or f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}"
+    )
+
+
 def validate_axis(axis, input_shape):
     """`tf_utils.validate_axis`: `axis` (int or list) as a list of non-negative axes of `input_shape`."""
     from tensorweave._src.core.shape import TensorShape

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.keras import constraints, initializers, regularizers
+from tensorweave._src.keras import initializers
 from tensorweave._src.keras.engine.base_layer import Layer
 from tensorweave._src.keras.engine.input_spec import InputSpec
 from tensorweave._src.keras.layers import _utils
+from tensorweave._src.keras.layers.gamma_beta import GammaBetaMixin
 
 tf = PublicNamespace()
 
 
 @tf_export("keras.layers.BatchNormalization")
-class BatchNormalization(Layer):
+class BatchNormalization(GammaBetaMixin, Layer):
     def __init__(
         self,
         axis=-1,
@@ -57,28 +58,23 @@ class BatchNormalization(Layer):
                 "implemented in tensorweave"
             )
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(
-                f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}"
-            )
+        self.axis = _utils.axis_argument(axis)
         self.momentum = momentum
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
         self.synchronized = synchronized
         self.fused = fused
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        self._init_gamma_beta(
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+        )
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     @property
@@ -142,32 +138,7 @@ class BatchNormalization(Layer):
             param_shape = [axis_to_dim[i] if i in axis_to_dim else 1 for i in range(rank)]
         self._param_shape = param_shape
         dtype = self._param_dtype
-        self.gamma = (
-            self.add_weight(
-                name="gamma",
-                shape=param_shape,
-                dtype=dtype,
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-                trainable=True,
-            )
-            if self.scale
-            else None
-        )
-        self.beta = (
-            self.add_weight(
-                name="beta",
-                shape=param_shape,
-                dtype=dtype,
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-                trainable=True,
-            )
-            if self.center
-            else None
-        )
+        self._add_gamma_beta(param_shape, dtype=dtype, trainable=True)
         self.moving_mean = self.add_weight(
             name="moving_mean",
             shape=param_shape,
@@ -258,16 +229,9 @@ class BatchNormalization(Layer):
                 "epsilon": self.epsilon,
                 "center": self.center,
                 "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-                "beta_regularizer": _utils.maybe_serialize(regularizers.serialize, self.beta_regularizer),
-                "gamma_regularizer": _utils.maybe_serialize(regularizers.serialize, self.gamma_regularizer),
-                "beta_constraint": _utils.maybe_serialize(constraints.serialize, self.beta_constraint),
-                "gamma_constraint": _utils.maybe_serialize(constraints.serialize, self.gamma_constraint),
             }
         )
+        config.update(self._gamma_beta_config("moving_mean_initializer", "moving_variance_initializer"))
         if self.synchronized:
             config["synchronized"] = True
         return config

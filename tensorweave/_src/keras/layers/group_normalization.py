@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.keras import constraints, initializers, regularizers
 from tensorweave._src.keras.engine.base_layer import Layer
 from tensorweave._src.keras.engine.input_spec import InputSpec
 from tensorweave._src.keras.layers import _utils
-from tensorweave._src.keras.layers.layer_normalization import _normalization_config
+from tensorweave._src.keras.layers.gamma_beta import GammaBetaMixin
 
 tf = PublicNamespace()
 
 
 @tf_export("keras.layers.GroupNormalization")
-class GroupNormalization(Layer):
+class GroupNormalization(GammaBetaMixin, Layer):
     def __init__(
         self,
         groups=32,
@@ -44,12 +43,14 @@ class GroupNormalization(Layer):
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        self._init_gamma_beta(
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+        )
 
     def build(self, input_shape) -> None:
         _utils.validate_axis(self.axis, input_shape)
@@ -72,28 +73,7 @@ class GroupNormalization(Layer):
                 f"Number of groups ({self.groups}) must be a multiple of the number of channels ({dim})."
             )
         self.input_spec = InputSpec(ndim=input_shape.rank, axes={self.axis: dim})
-        self.gamma = (
-            self.add_weight(
-                shape=(dim,),
-                name="gamma",
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-            )
-            if self.scale
-            else None
-        )
-        self.beta = (
-            self.add_weight(
-                shape=(dim,),
-                name="beta",
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-            )
-            if self.center
-            else None
-        )
+        self._add_gamma_beta((dim,))
         self.built = True
 
     def _group_shape(self, inputs):
@@ -145,5 +125,5 @@ class GroupNormalization(Layer):
                 "scale": self.scale,
             }
         )
-        config.update(_normalization_config(self))
+        config.update(self._gamma_beta_config())
         return config

@@ -12,26 +12,15 @@ from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.keras import constraints, initializers, regularizers
 from tensorweave._src.keras.engine.base_layer import Layer
 from tensorweave._src.keras.layers import _utils
+from tensorweave._src.keras.layers.gamma_beta import GammaBetaMixin
 
 tf = PublicNamespace()
 
 
-def _normalization_config(layer) -> dict:
-    return {
-        "beta_initializer": initializers.serialize(layer.beta_initializer),
-        "gamma_initializer": initializers.serialize(layer.gamma_initializer),
-        "beta_regularizer": _utils.maybe_serialize(regularizers.serialize, layer.beta_regularizer),
-        "gamma_regularizer": _utils.maybe_serialize(regularizers.serialize, layer.gamma_regularizer),
-        "beta_constraint": _utils.maybe_serialize(constraints.serialize, layer.beta_constraint),
-        "gamma_constraint": _utils.maybe_serialize(constraints.serialize, layer.gamma_constraint),
-    }
-
-
 @tf_export("keras.layers.LayerNormalization")
-class LayerNormalization(Layer):
+class LayerNormalization(GammaBetaMixin, Layer):
     def __init__(
         self,
         axis=-1,
@@ -47,53 +36,25 @@ class LayerNormalization(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(
-                f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}"
-            )
+        self.axis = _utils.axis_argument(axis)
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        self._init_gamma_beta(
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+        )
         self.supports_masking = True
 
     def build(self, input_shape) -> None:
         self.axis = _utils.validate_axis(self.axis, input_shape)
         input_shape = TensorShape(input_shape)
         param_shape = [input_shape[dim] for dim in self.axis]
-        self.gamma = (
-            self.add_weight(
-                name="gamma",
-                shape=param_shape,
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-                trainable=True,
-            )
-            if self.scale
-            else None
-        )
-        self.beta = (
-            self.add_weight(
-                name="beta",
-                shape=param_shape,
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-                trainable=True,
-            )
-            if self.center
-            else None
-        )
+        self._add_gamma_beta(param_shape, trainable=True)
         self.built = True
 
     def call(self, inputs):
@@ -127,5 +88,5 @@ class LayerNormalization(Layer):
         config.update(
             {"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
         )
-        config.update(_normalization_config(self))
+        config.update(self._gamma_beta_config())
         return config

@@ -18,15 +18,11 @@ tf = PublicNamespace()
 class UnitNormalization(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(
-                f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
-                f"Received: axis={axis}"
-            )
+        self.axis = _utils.axis_argument(
+            axis,
+            f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
+            f"Received: axis={axis}",
+        )
         self.supports_masking = True
 
     def build(self, input_shape) -> None:
