@@ -56,6 +56,13 @@ def _bind_pool(prim, x, window, padding_attrs: dict, data_format: str):
     return bind(prim, x, ksize=ksize, strides=strides, **padding_attrs, data_format=data_format)
 
 
+def _pool_nd(prim, input, ksize, strides, padding, data_format: str, n: int):  # noqa: A002
+    """n-D pooling with "SAME" / "VALID" padding (the input is converted before the padding is checked)."""
+    window = _window(ksize, strides, n, data_format)
+    x = tensor(input)
+    return _bind_pool(prim, x, window, _string_padding(padding), data_format)
+
+
 @tf_export("nn.max_pool2d")
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     """2-D max pooling; `padding` is "SAME", "VALID" or explicit [[0, 0], [t, b], [l, r], [0, 0]]."""
@@ -82,11 +89,8 @@ def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 @tf_export("nn.max_pool3d")
 def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
     """3-D max pooling."""
-    if data_format is None:
-        data_format = "NDHWC"
-    window = _window(ksize, strides, 3, data_format)
-    x = tensor(input)
-    return _bind_pool(P.max_pool3d_p, x, window, _string_padding(padding), data_format)
+    data_format = "NDHWC" if data_format is None else data_format
+    return _pool_nd(P.max_pool3d_p, input, ksize, strides, padding, data_format, 3)
 
 
 def _rank_n(x, data_format):
@@ -126,11 +130,8 @@ def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
 @tf_export("nn.avg_pool2d")
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     """2-D average pooling; SAME padding is excluded from each window's count."""
-    if data_format is None:
-        data_format = "NHWC"
-    window = _window(ksize, strides, 2, data_format)
-    x = tensor(input)
-    return _bind_pool(P.avg_pool_p, x, window, _string_padding(padding), data_format)
+    data_format = "NHWC" if data_format is None else data_format
+    return _pool_nd(P.avg_pool_p, input, ksize, strides, padding, data_format, 2)
 
 
 @tf_export("nn.avg_pool1d")
@@ -146,11 +147,8 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 @tf_export("nn.avg_pool3d")
 def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
     """3-D average pooling."""
-    if data_format is None:
-        data_format = "NDHWC"
-    window = _window(ksize, strides, 3, data_format)
-    x = tensor(input)
-    return _bind_pool(P.avg_pool3d_p, x, window, _string_padding(padding), data_format)
+    data_format = "NDHWC" if data_format is None else data_format
+    return _pool_nd(P.avg_pool3d_p, input, ksize, strides, padding, data_format, 3)
 
 
 @tf_export("nn.avg_pool")
