@@ -31,6 +31,7 @@ from tensorweave._src.keras import backend
 from tensorweave._src.keras.engine import functional_call
 from tensorweave._src.keras.engine.input_spec import assert_input_compatibility
 from tensorweave._src.keras.engine.keras_tensor import KerasTensor
+from tensorweave._src.keras.utils.traceback_utils import call_with_argument_info
 from tensorweave._src.module.module import Module, camel_to_snake
 from tensorweave._src.util import nest
 
@@ -307,7 +308,8 @@ class Layer(Module):
         backend.call_context.training_stack.append(training)
         try:
             with name_scope(self._name_scope_name()):
-                outputs = self._traced_call()(inputs, *args, **kwargs)
+                outputs = call_with_argument_info(self._traced_call(), self._display_name("'"),
+                                                  (inputs, *args), kwargs)
         finally:
             backend.call_context.training_stack.pop()
         if self._activity_regularizer is not None:
@@ -317,6 +319,10 @@ class Layer(Module):
                     self._losses.append(self._activity_regularizer(out) / batch)
         self._set_output_masks(inputs, outputs, kwargs.get("mask"))
         return outputs
+
+    def _display_name(self, quote: str) -> str:
+        """How Keras names this layer in error context (quotes differ between eager and symbolic calls)."""
+        return f"layer {quote}{self.name}{quote} (type {type(self).__name__})"
 
     def _traced_call(self):
         """`call`, AutoGraph-converted while a graph is traced (as Keras does), so Python control flow on
@@ -339,11 +345,13 @@ class Layer(Module):
             training = args[self._call_arg_names.index("training") - 1]
         else:
             training = None
-            if self._expects_training_arg and "training" in inspect.signature(self.call).parameters:
+            if self._expects_training_arg:
                 outer = backend.current_training()
                 if outer is not None:
                     kwargs["training"] = outer
                     training = outer
+                elif "training" not in inspect.signature(self.call).parameters:
+                    kwargs["training"] = None  # a `call(**kwargs)` is told explicitly, as Keras does
         if isinstance(training, Tensor) and getattr(training, "const", None) is not None:
             training = bool(training.const)
         return training

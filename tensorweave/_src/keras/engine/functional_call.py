@@ -15,6 +15,7 @@ from tensorweave._src.graph.ir import Graph
 from tensorweave._src.graph.tracer import Tracer
 from tensorweave._src.keras import backend
 from tensorweave._src.keras.engine.keras_tensor import KerasHistory, KerasTensor
+from tensorweave._src.keras.utils.traceback_utils import call_with_argument_info
 from tensorweave._src.util import nest
 
 
@@ -46,7 +47,8 @@ def _trace_call(layer, args: tuple, kwargs: dict, training=None):
     backend.call_context.training_stack.append(training)
     try:
         with name_scope(layer.name):
-            outputs = layer._traced_call()(*sym_args, **sym_kwargs)
+            outputs = call_with_argument_info(layer._traced_call(), layer._display_name('"'),
+                                              tuple(sym_args), sym_kwargs)
         inputs = sym_args[0] if sym_args else None
         mask = sym_kwargs.get("mask")
         out_mask = None

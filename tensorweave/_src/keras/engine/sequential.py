@@ -29,6 +29,7 @@ class Sequential(Model):
         self._input_layer = None
         self._explicit_input_shape = False  # from an Input or the first layer's input_shape, not inferred
         self._graph_nodes: list = []
+        self._layers_called_directly = False  # the graph could not be built from the first call's input
         object.__setattr__(self, "_self_setattr_tracking", True)
         self.supports_masking = True
         self.built = False
@@ -107,6 +108,24 @@ class Sequential(Model):
             self._input_spec = InputSpec(shape=shape.as_list() if shape.rank is not None else None,
                                          allow_last_axis_squeeze=True, name=self._input_layer.name)
 
+    def _build_on_first_call(self, input_shape) -> None:
+        if self._layers_called_directly:
+            return
+        try:
+            self.build(input_shape)
+        except Exception:  # noqa: BLE001 - as Keras: then run the layers one by one, so their errors surface
+            self._forget_graph()
+            self._layers_called_directly = True
+
+    def _forget_graph(self) -> None:
+        """Undoes a graph build that failed on the first call (Keras then calls the layers directly)."""
+        for layer in self._stack:
+            layer._inbound_nodes[:] = [n for n in layer._inbound_nodes if n not in self._graph_nodes]
+        self._graph_nodes = []
+        self._input_layer = None
+        self._is_graph_network = False
+        self.built = False
+
     def build(self, input_shape=None) -> None:
         if input_shape is None and self._input_layer is None:
             raise ValueError("You must provide an `input_shape` argument.")
@@ -121,7 +140,7 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         if self._input_layer is None and hasattr(inputs, "shape"):
-            self.build([None] + list(inputs.shape.as_list()[1:]))
+            self._build_on_first_call([None] + list(inputs.shape.as_list()[1:]))
         x = inputs
         for layer in self._stack:
             kwargs = {}
