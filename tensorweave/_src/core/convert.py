@@ -180,7 +180,7 @@ def _numpy_to(arr: np.ndarray, dtype, original) -> np.ndarray:
 
 
 def _to_bytes_array(arr: np.ndarray) -> np.ndarray:
-    if arr.dtype == object and all(type(x) is bytes for x in arr.reshape(-1).tolist()):
+    if arr.dtype == object and set(map(type, arr.reshape(-1).tolist())) <= {bytes}:
         return arr.copy()  # already bytes (e.g. a batch of records): no conversion per element
     out = np.empty(arr.shape, dtype=object)
     flat = out.reshape(-1)

@@ -173,28 +173,28 @@ _CACHE_SIZE = 4
 _CACHE_MAX_BYTES = 1 << 16
 
 
-def _layout_for(record: bytes, keys: frozenset) -> _Layout:
+def _matching_layout(record: bytes, keys: frozenset, rows: np.ndarray) -> tuple[_Layout, np.ndarray]:
+    """The layout of `record` (rows[0]), a cached one when it matches, and which rows share it."""
     cached = _CACHE.get(keys, [])
-    if cached:
-        row = np.frombuffer(record, dtype=np.uint8)[None]
-        for layout in cached:
-            if layout.length == len(record) and layout.match(row)[0]:
-                return layout
+    for layout in cached:
+        if layout.length == len(record):
+            ok = layout.match(rows)
+            if ok[0]:
+                return layout, ok
     layout = _Layout(record, keys)
     if len(record) <= _CACHE_MAX_BYTES:
         _CACHE[keys] = [layout] + cached[:_CACHE_SIZE - 1]
-    return layout
+    return layout, layout.match(rows)
 
 
 # ---- values of the matching rows -------------------------------------------------------------------
 def _bytes_values(spans: list, joined: bytes, length: int, members: np.ndarray) -> np.ndarray:
-    out = np.empty((len(members), len(spans)), dtype=object)
-    starts = (members * length).tolist()
-    for j, (a, b) in enumerate(spans):
-        column = np.empty(len(members), dtype=object)
-        column[:] = [joined[s + a:s + b] for s in starts]
-        out[:, j] = column
-    return out
+    starts = range(0, len(joined), length) if len(members) * length == len(joined) else \
+        (members * length).tolist()
+    values = [joined[s + a:s + b] for s in starts for a, b in spans]  # row-major: [g, len(spans)]
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.reshape(len(members), len(spans))
 
 
 def _float_values(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -245,19 +245,21 @@ def parse_dense(records: np.ndarray, dense: tuple, kind_of: dict, row_values: Ca
     outs: list = [None] * len(dense)
     todo = np.ones(n, dtype=bool)
     singles = 0
-    for _ in range(_MAX_LAYOUTS):
+    for attempt in range(_MAX_LAYOUTS):
         left = np.flatnonzero(todo)
         if not len(left) or singles == 2:
             break
         first = records[left[0]]
+        if attempt == 0 and lengths.min() == lengths.max():  # one length (the common case)
+            cand, joined = left, b"".join(records)
+        else:
+            cand = left[lengths[left] == len(first)]
+            joined = b"".join(records[cand])
+        rows = np.frombuffer(joined, dtype=np.uint8).reshape(len(cand), len(first))
         try:
-            layout = _layout_for(first, keys)
+            layout, ok = _matching_layout(first, keys, rows)
         except (_Unsupported, DecodeError, IndexError, UnicodeDecodeError):
             break
-        cand = left[lengths[left] == len(first)]
-        joined = b"".join(records[cand])
-        rows = np.frombuffer(joined, dtype=np.uint8).reshape(len(cand), len(first))
-        ok = layout.match(rows)
         members = np.flatnonzero(ok)
         sub = rows if len(members) == len(cand) else rows[members]
         whole = len(members) == n  # one layout for the batch: its values are the outputs

@@ -435,7 +435,9 @@ def _decode_raw_kernel(data, *, out_type, little_endian, fixed_length):
                               f"Input to DecodeRaw has length {size} that is not a multiple of "
                               f"{npdt.itemsize}, the size of {out_type.name}")
     n = size // npdt.itemsize
-    out = np.frombuffer(b"".join(flat), npdt).astype(npdt.newbyteorder("="))  # the one copy
+    out = np.frombuffer(bytearray().join(flat), npdt)  # one copy, writable
+    if not npdt.isnative:
+        out = out.astype(npdt.newbyteorder("="))
     return backend.from_numpy(out.reshape(data.shape + (n,)), out_type, copy=False)
 
 

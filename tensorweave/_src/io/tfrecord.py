@@ -208,7 +208,7 @@ def iter_records(filename: str, compression: str = ""):
 
 
 BLOCK_RECORDS = 65536
-BLOCK_BYTES = (256 << 10, 4 << 20)  # the first block's size, doubling up to the second
+BLOCK_BYTES = (4 << 20, 16 << 20)  # the first block's size, doubling up to the second
 _CHECKER: list = []  # one background thread for CRC checks
 
 
@@ -225,9 +225,9 @@ if hasattr(os, "register_at_fork"):  # a forked child has no thread behind the p
 def iter_record_blocks(filename: str, compression: str = ""):
     """Yields lists of the records (bytes) of a TFRecord file, both CRCs checked a block at a time.
     The next block is checked in a background thread while the current one is consumed (numpy releases
-    the GIL); blocks grow from small (the first records come quickly) to a few MB (the CRC tables work
-    best on many chunks at once). Corruption raises DataLossError naming the file and the offset, right
-    after the good records before it, as TF's reader does."""
+    the GIL); blocks are MBs (the 16-bit CRC tables pay off from 2 MB) and grow. Corruption raises
+    DataLossError naming the file and the offset, right after the good records before it, as TF's
+    reader does."""
     data = read_file_bytes(filename, compression)
     view = np.frombuffer(data, dtype=np.uint8)
     size, largest = BLOCK_BYTES
