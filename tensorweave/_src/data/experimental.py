@@ -15,12 +15,12 @@ def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_datase
 
 
 @tf_export("data.experimental.choose_from_datasets")
-def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=False):
     return DatasetV2.choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
 
 
 @tf_export("data.experimental.Counter")
-def Counter(start=0, step=1, dtype="int64"):  # noqa: N802 - TF's name
+def Counter(start=0, step=1, dtype=tf.int64):  # noqa: N802 - TF's name
     return DatasetV2.counter(start, step, dtype)
 
 
@@ -127,7 +127,7 @@ def shuffle_and_repeat(buffer_size, count=None, seed=None):
 
 
 @tf_export("data.experimental.dense_to_ragged_batch")
-def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype="int64"):
+def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=tf.int64):
     return lambda dataset: dataset.batch(batch_size, drop_remainder)
 
 

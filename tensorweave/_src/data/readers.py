@@ -197,8 +197,7 @@ class CsvDataset(DatasetV2):
     column is required) or default value."""
 
     def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None, header=False,
-                 field_delim=",", use_quote_delim=True, na_value="", select_cols=None, exclude_cols=None,
-                 name=None):
+                 field_delim=",", use_quote_delim=True, na_value="", select_cols=None, exclude_cols=None):
         from tensorweave._src.io.tfrecord import compression_name
 
         self._files = _filenames(filenames)
