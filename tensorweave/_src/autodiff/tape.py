@@ -16,6 +16,7 @@ tf.Tensor(6.0, shape=(), dtype=float32)
 
 from __future__ import annotations
 
+import enum
 import logging
 from typing import Any
 
@@ -212,8 +213,8 @@ class _StopRecording:
             self._tape._push()
 
 
-class UnconnectedGradients:
-    """How `gradient` reports sources the target does not depend on: None or zeros."""
+class UnconnectedGradients(enum.Enum):
+    """How `gradient` reports sources the target does not depend on: None or zeros (an Enum, as in TF)."""
 
     NONE = "none"
     ZERO = "zero"

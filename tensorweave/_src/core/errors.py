@@ -21,12 +21,13 @@ class OpError(Exception):
 
     _code = UNKNOWN
 
-    def __init__(self, node_def, op, message, *args):
-        super().__init__(message, *args)
+    def __init__(self, node_def, op, message, error_code, *args):
+        super().__init__(message)
         self._node_def = node_def
         self._op = op
         self._message = message
-        self._error_code = args[0] if args and isinstance(args[0], int) else self._code
+        self._error_code = error_code
+        self._experimental_payloads = args[0] if args else {}
 
     @property
     def message(self) -> str:
@@ -46,17 +47,19 @@ class OpError(Exception):
 
     @property
     def experimental_payloads(self) -> dict:
-        return {}
+        return self._experimental_payloads
 
     def __str__(self) -> str:
         return self._message
 
     def __reduce__(self):
+        if type(self) is OpError:
+            return OpError, (self._node_def, self._op, self._message, self._error_code)
         return type(self), (self._node_def, self._op, self._message)
 
 
 def _subclass(name: str, code: int, base=OpError):
-    def __init__(self, node_def=None, op=None, message="", *args):
+    def __init__(self, node_def, op, message, *args):
         OpError.__init__(self, node_def, op, message, code, *args)
 
     cls = type(name, (base,), {"__init__": __init__, "_code": code, "__module__": __name__,

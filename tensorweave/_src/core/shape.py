@@ -61,13 +61,13 @@ class Dimension:
         return Dimension(self._value if self._value is not None else other)
 
 
-def dimension_value(d) -> Optional[int]:
+def dimension_value(dimension) -> Optional[int]:
     """The int (or None) inside a Dimension, an int, or None."""
-    if isinstance(d, Dimension):
-        return d.value
-    if d is None:
+    if isinstance(dimension, Dimension):
+        return dimension.value
+    if dimension is None:
         return None
-    return int(d)
+    return int(dimension)
 
 
 class TensorShape:
@@ -75,7 +75,7 @@ class TensorShape:
 
     __slots__ = ("_dims",)
 
-    def __init__(self, dims: Optional[Iterable] = None):
+    def __init__(self, dims: Optional[Iterable]):
         if dims is None:
             self._dims = None
         elif isinstance(dims, TensorShape):

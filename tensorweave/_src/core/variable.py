@@ -11,6 +11,8 @@ tensors read earlier keep their values.
 
 from __future__ import annotations
 
+import enum
+
 import numpy as np
 
 from tensorweave._src.core import backend
@@ -23,11 +25,15 @@ from tensorweave._src.core.shape import TensorShape, as_shape
 from tensorweave._src.core.tensor import CPU_DEVICE, EagerTensor, Reference, Tensor
 
 
-class VariableAggregation:
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's updates combine (`tf.VariableAggregation`, an Enum as in TF)."""
+
     NONE, SUM, MEAN, ONLY_FIRST_REPLICA = 0, 1, 2, 3
 
 
-class VariableSynchronization:
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable synchronizes (`tf.VariableSynchronization`, an Enum as in TF)."""
+
     AUTO, NONE, ON_WRITE, ON_READ = 0, 1, 2, 3
 
 

@@ -11,6 +11,7 @@ tf.data need.
 from __future__ import annotations
 
 from tensorweave._src.api_export import PublicNamespace, tf_export
+from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.shape import TensorShape
 
 tf = PublicNamespace()
@@ -70,7 +71,7 @@ class SparseTensor:
 class SparseTensorSpec:
     """The type of a SparseTensor: dense shape and value dtype."""
 
-    def __init__(self, shape=None, dtype="float32"):
+    def __init__(self, shape=None, dtype=_dt.float32):
         self._shape = TensorShape(shape)
         self._dtype = tf.as_dtype(dtype)
 

@@ -96,7 +96,7 @@ _FUNCTIONS = {f.__name__: f for f in (relu, sigmoid, tanh, linear, softmax, log_
 _FUNCTIONS["silu"] = swish
 
 
-def serialize(activation) -> str:
+def serialize(activation, use_legacy_format=False) -> str:
     for name, fn in _FUNCTIONS.items():
         if fn is activation:
             return name
@@ -108,7 +108,7 @@ def serialize(activation) -> str:
     raise ValueError(f"Unknown activation function '{activation}'")
 
 
-def deserialize(name, custom_objects=None):
+def deserialize(name, custom_objects=None, use_legacy_format=False):
     if custom_objects and name in custom_objects:
         return custom_objects[name]
     if name not in _FUNCTIONS:

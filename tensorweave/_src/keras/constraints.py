@@ -73,11 +73,11 @@ _ALIASES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_
 _REGISTRY = ObjectRegistry("constraint", "keras.constraints", _CLASSES, _ALIASES, False, False)
 
 
-def serialize(constraint) -> dict:
-    return _REGISTRY.serialize(constraint)
+def serialize(constraint, use_legacy_format=False) -> dict:
+    return _REGISTRY.serialize(constraint, use_legacy_format)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config, custom_objects=None, use_legacy_format=False):
     return _REGISTRY.class_for_config(config, custom_objects)(**config.get("config", {}))
 
 

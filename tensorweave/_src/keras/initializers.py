@@ -62,6 +62,18 @@ class Constant(Initializer):
         return {"value": self.value}
 
 
+class _ConstantInitializer(Constant):
+    """`tf.constant_initializer` (TF's init_ops_v2.Constant): Keras's Constant, plus `support_partition`
+    (accepted; there are no partitioned variables here)."""
+
+    def __init__(self, value=0, support_partition=False):
+        super().__init__(value)
+        self.support_partition = support_partition
+
+
+_ConstantInitializer.__name__ = _ConstantInitializer.__qualname__ = "Constant"
+
+
 class _Random(Initializer):
     def __init__(self, seed=None):
         self.seed = seed
@@ -236,11 +248,11 @@ _ALIASES = {"zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant"
 _REGISTRY = ObjectRegistry("initializer", "keras.initializers", _CLASSES, _ALIASES)
 
 
-def serialize(initializer) -> dict:
-    return _REGISTRY.serialize(initializer)
+def serialize(initializer, use_legacy_format=False) -> dict:
+    return _REGISTRY.serialize(initializer, use_legacy_format)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config, custom_objects=None, use_legacy_format=False):
     return _REGISTRY.class_for_config(config, custom_objects).from_config(config.get("config", {}))
 
 
@@ -276,6 +288,6 @@ export("initializers.serialize", serialize)
 export("initializers.deserialize", deserialize)
 export("zeros_initializer", Zeros)
 export("ones_initializer", Ones)
-export("constant_initializer", Constant)
+export("constant_initializer", _ConstantInitializer)
 export("random_normal_initializer", RandomNormal)
 export("random_uniform_initializer", RandomUniform)

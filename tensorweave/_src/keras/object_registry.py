@@ -21,7 +21,9 @@ class ObjectRegistry:
     hint_on_get: bool = True  # whether "Unknown ..." errors add the custom_object_scope hint
     hint_on_deserialize: bool = True
 
-    def serialize(self, obj) -> dict:
+    def serialize(self, obj, use_legacy_format=False) -> dict:
+        if use_legacy_format:  # Keras 2's older format: no module / registered_name
+            return {"class_name": type(obj).__name__, "config": obj.get_config()}
         return {
             "module": self.module,
             "class_name": type(obj).__name__,

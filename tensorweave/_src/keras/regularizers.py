@@ -82,11 +82,11 @@ _ALIASES = {"l1": L1, "l2": L2, "l1_l2": l1_l2}
 _REGISTRY = ObjectRegistry("regularizer", "keras.regularizers", _CLASSES, _ALIASES, hint_on_deserialize=False)
 
 
-def serialize(regularizer) -> dict:
-    return _REGISTRY.serialize(regularizer)
+def serialize(regularizer, use_legacy_format=False) -> dict:
+    return _REGISTRY.serialize(regularizer, use_legacy_format)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(config, custom_objects=None, use_legacy_format=False):
     return _REGISTRY.class_for_config(config, custom_objects)(**config.get("config", {}))
 
 

@@ -100,16 +100,16 @@ def pack_sequence_as(structure, flat_sequence, expand_composites: bool = False):
 
 
 @tf_export("nest.map_structure")
-def map_structure(func: Callable, *structures, **kwargs) -> Any:
-    """Applies `func` to corresponding leaves of `structures` and rebuilds the first's shape."""
+def map_structure(func: Callable, *structure, **kwargs) -> Any:
+    """Applies `func` to corresponding leaves of the structures and rebuilds the first's shape."""
     kwargs.pop("check_types", None)
     kwargs.pop("expand_composites", None)
-    if not structures:
+    if not structure:
         raise ValueError("Must provide at least one structure")
-    for s in structures[1:]:
-        assert_same_structure(structures[0], s)
-    flats = [flatten(s) for s in structures]
-    return pack_sequence_as(structures[0], [func(*leaves) for leaves in zip(*flats)])
+    for s in structure[1:]:
+        assert_same_structure(structure[0], s)
+    flats = [flatten(s) for s in structure]
+    return pack_sequence_as(structure[0], [func(*leaves) for leaves in zip(*flats)])
 
 
 @tf_export("nest.assert_same_structure")

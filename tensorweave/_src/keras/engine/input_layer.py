@@ -21,7 +21,10 @@ class InputLayer(Layer):
     """A layer that only holds the model's input placeholder."""
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None, sparse=None,
-                 name=None, ragged=None, type_spec=None, batch_input_shape=None, **kwargs):
+                 name=None, ragged=None, type_spec=None, optional=False, **kwargs):
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments: {list(kwargs.keys())}")
         name = name or f"input_{backend.get_uid('input')}"  # Keras 2: input_1, input_2, ...
         if batch_input_shape is None:
             if input_shape is None:
@@ -30,6 +33,7 @@ class InputLayer(Layer):
         dtype = _dt.as_dtype(dtype or backend.floatx()).name
         super().__init__(name=name, dtype=dtype)
         self._batch_input_shape = tuple(batch_input_shape)
+        self.optional = optional
         self.built = True
         self.is_placeholder = True
         tensor = KerasTensor(self._batch_input_shape, _dt.as_dtype(dtype), name=name,
@@ -38,26 +42,32 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict:
         return {"batch_input_shape": self._batch_input_shape, "dtype": self.dtype, "sparse": False,
-                "ragged": False, "name": self.name, "optional": False}
+                "ragged": False, "name": self.name, "optional": self.optional}
 
     @classmethod
     def from_config(cls, config: dict):
         config = dict(config)
         config.pop("sparse", None)
         config.pop("ragged", None)
-        config.pop("optional", None)
         return cls(**config)
 
 
 @tf_export("keras.Input", "keras.layers.Input")
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None, ragged=None,  # noqa: N802
-          type_spec=None, batch_shape=None, **kwargs) -> KerasTensor:
-    """A symbolic input of a functional model: shape excludes the batch dimension."""
+          type_spec=None, optional=False, **kwargs) -> KerasTensor:
+    """A symbolic input of a functional model: shape excludes the batch dimension (or `batch_shape=`
+    gives the whole shape, as Keras accepts among `kwargs`)."""
+    batch_shape = kwargs.pop("batch_shape", None)
+    batch_input_shape = kwargs.pop("batch_input_shape", None)
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments: {list(kwargs.keys())}")
+    if batch_shape is None:
+        batch_shape = batch_input_shape
     if shape is None and batch_shape is None:
         raise ValueError("Please provide to Input a `shape` or a `tensor` or a `type_spec` argument. Note "
                          "that `shape` does not include the batch dimension.")
     if batch_shape is None:
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         batch_shape = (batch_size,) + shape
-    layer = InputLayer(batch_input_shape=batch_shape, dtype=dtype, name=name)
+    layer = InputLayer(batch_input_shape=batch_shape, dtype=dtype, name=name, optional=optional)
     return layer._inbound_nodes[0].outputs

@@ -11,7 +11,7 @@ class InputSpec:
     """What a layer accepts: dtype, exact shape, ndim / min_ndim / max_ndim, and fixed axes sizes."""
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
-                 allow_last_axis_squeeze=False, name=None):
+                 allow_last_axis_squeeze=False, name=None, optional=False):
         self.dtype = dtype
         self.shape = None if shape is None else tuple(shape)
         self.ndim = len(shape) if shape is not None else ndim
@@ -19,6 +19,7 @@ class InputSpec:
         self.min_ndim = min_ndim
         self.name = name
         self.allow_last_axis_squeeze = allow_last_axis_squeeze
+        self.optional = optional
         self.axes = {int(k): v for k, v in (axes or {}).items()}
 
     def __repr__(self) -> str:

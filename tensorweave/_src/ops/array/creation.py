@@ -80,8 +80,11 @@ def _fill_grad(op, dy):
 
 
 @tf_export("fill")
-def fill(dims, value, name=None):
-    """A tensor of shape `dims` filled with scalar `value` (whose dtype it takes)."""
+def fill(dims, value, name=None, layout=None):
+    """A tensor of shape `dims` filled with scalar `value` (whose dtype it takes). `layout` (DTensor) is
+    not supported."""
+    if layout is not None:
+        raise NotImplementedError("tf.fill: DTensor layouts are not supported")
     return bind(fill_p, shape_tensor("Fill", dims, "index_type"), tensor(value))
 
 

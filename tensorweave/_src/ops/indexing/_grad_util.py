@@ -1,4 +1,4 @@
-"""Helpers for the indexing ops' gradient rules.
+"""Helpers for the indexing ops' gradient rules (and their composite `bad_indices_policy="IGNORE"` paths).
 
 Gradient rules are written with public tensorweave ops (so they are differentiable again), looked up
 lazily in the export table: `T.reshape(...)`, `T.unsorted_segment_sum(...)` (the `math.` prefix is
@@ -73,3 +73,29 @@ def gather_drop_negatives(params, ids, zero_clipped=None, is_positive=None):
             shape = T.concat([T.shape(is_positive), T.ones([extra], _dt.int32)], 0)
             is_positive = T.reshape(is_positive, shape)
     return T.where(is_positive, gathered, T.zeros_like(gathered)), zero_clipped, is_positive
+
+
+BAD_INDICES_POLICIES = ("", "DEFAULT", "ERROR", "IGNORE")
+
+
+def ignores_bad_indices(op_name: str, policy: str) -> bool:
+    """Checks a `bad_indices_policy` ('' / 'DEFAULT' / 'ERROR': out-of-range indices are errors, as on TF's
+    CPU; 'IGNORE': they are skipped) and tells whether it is 'IGNORE'."""
+    from tensorweave._src.ops._common import invalid  # noqa: PLC0415 - keeps this module light
+
+    if policy not in BAD_INDICES_POLICIES:
+        raise invalid(op_name, f"Unknown bad indices handling attribute: {policy}")
+    return policy == "IGNORE"
+
+
+def in_bounds(indices, limits):
+    """Which index vectors (last axis of `indices`) lie inside `limits` (1-D, the addressed dims)."""
+    ok = T.logical_and(T.greater_equal(indices, 0), T.less(indices, T.cast(limits, indices.dtype)))
+    return T.reduce_all(ok, axis=-1)
+
+
+def index_depth(op_name: str, indices) -> int:
+    depth = indices.shape.as_list()[-1] if indices.shape.rank else None
+    if depth is None:
+        raise NotImplementedError(f"{op_name} with bad_indices_policy='IGNORE' needs indices of known depth")
+    return depth

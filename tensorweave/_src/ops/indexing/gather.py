@@ -18,7 +18,14 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.framework.indexed_slices import IndexedSlices
 from tensorweave._src.ops._common import dims_str, invalid, static_value, tensor
-from tensorweave._src.ops.indexing._grad_util import T, dense, rank
+from tensorweave._src.ops.indexing._grad_util import (
+    T,
+    dense,
+    ignores_bad_indices,
+    in_bounds,
+    index_depth,
+    rank,
+)
 from tensorweave._src.ops.indexing._util import (
     as_long,
     bits,
@@ -218,7 +225,7 @@ def _gather_nd_rule(params, indices, batch_dims):
 
 
 @tf_export("gather_nd")
-def gather_nd(params, indices, batch_dims=0, name=None):
+def gather_nd(params, indices, batch_dims=0, name=None, bad_indices_policy=""):
     """Gathers slices of `params` addressed by the last dimension of `indices` (TF op `GatherNd`).
 
     >>> import tensorweave as tf
@@ -239,7 +246,20 @@ def gather_nd(params, indices, batch_dims=0, name=None):
             if pd[d] is not None and idd[d] is not None and pd[d] != idd[d]:
                 raise invalid("GatherNd", f"params.shape[{d}]: {pd[d]} should be equal to "
                                           f"indices.shape[{d}]: {idd[d]}")
+    if ignores_bad_indices("GatherNd", bad_indices_policy):
+        return _gather_nd_ignoring(params, indices, batch_dims)
     return bind(gather_nd_p, params, indices, batch_dims=batch_dims)
+
+
+def _gather_nd_ignoring(params, indices, batch_dims):
+    """`bad_indices_policy="IGNORE"`: out-of-range index vectors gather zeros."""
+    depth = index_depth("GatherNd", indices)
+    ok = in_bounds(indices, T.shape(params, out_type=indices.dtype)[batch_dims:batch_dims + depth])
+    safe = T.where(T.expand_dims(ok, -1), indices, T.zeros_like(indices))
+    out = bind(gather_nd_p, params, safe, batch_dims=batch_dims)
+    extra = out.shape.rank - ok.shape.rank
+    mask = T.reshape(ok, T.concat([T.shape(ok), T.ones([extra], _dt.int32)], 0)) if extra else ok
+    return T.where(mask, out, T.zeros_like(out))
 
 
 @gather_nd_p.def_grad

@@ -1,6 +1,7 @@
 """`tf.scatter_nd` and `tf.tensor_scatter_nd_{update,add,sub,max,min}`.
 
-`indices[..., :M]` address slices of the output; out-of-range indices are errors. `scatter_nd` adds
+`indices[..., :M]` address slices of the output; out-of-range indices are errors (skipped with
+`bad_indices_policy="IGNORE"`). `scatter_nd` adds
 duplicates; `tensor_scatter_nd_update` keeps the last update for duplicates.
 
 >>> import tensorweave as tf
@@ -21,7 +22,7 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import _tf_type_name, dims_str, invalid, tensor
-from tensorweave._src.ops.indexing._grad_util import T, dense
+from tensorweave._src.ops.indexing._grad_util import T, dense, ignores_bad_indices, in_bounds, index_depth
 from tensorweave._src.ops.indexing._util import (
     as_long,
     bits,
@@ -135,7 +136,7 @@ def _scatter_nd_rule(indices, updates, shape):
 
 
 @tf_export("scatter_nd")
-def scatter_nd(indices, updates, shape, name=None):
+def scatter_nd(indices, updates, shape, bad_indices_policy="", name=None):
     """Scatters `updates` into a zero tensor of `shape` at `indices`; duplicates add up.
 
     >>> import tensorweave as tf
@@ -149,7 +150,15 @@ def scatter_nd(indices, updates, shape, name=None):
     check_index_dtype("ScatterNd", indices.dtype)
     updates = _tensor(updates)
     shape = _tensor(shape, indices.dtype if indices.dtype in (_dt.int32, _dt.int64) else None)
+    if ignores_bad_indices("ScatterNd", bad_indices_policy):
+        indices, updates = _valid_only(indices, updates, shape[:index_depth("ScatterNd", indices)])
     return bind(scatter_nd_p, indices, updates, shape)
+
+
+def _valid_only(indices, updates, limits):
+    """`bad_indices_policy="IGNORE"`: the index vectors inside `limits`, with their updates."""
+    ok = in_bounds(indices, limits)
+    return T.boolean_mask(indices, ok), T.boolean_mask(updates, ok)
 
 
 @scatter_nd_p.def_grad
@@ -244,11 +253,15 @@ def _tensor(x, dtype=None):
     return tensor(x, dtype)
 
 
-def _tensor_scatter(mode, t, indices, updates):
+def _tensor_scatter(mode, t, indices, updates, bad_indices_policy=""):
     t = _tensor(t)
     indices = _tensor(indices)
-    check_index_dtype(PRIMITIVES[mode].name, indices.dtype)
+    op_name = PRIMITIVES[mode].name
+    check_index_dtype(op_name, indices.dtype)
     updates = _tensor(updates, t.dtype)
+    if ignores_bad_indices(op_name, bad_indices_policy):
+        limits = T.shape(t, out_type=indices.dtype)[:index_depth(op_name, indices)]
+        indices, updates = _valid_only(indices, updates, limits)
     return bind(PRIMITIVES[mode], t, indices, updates)
 
 
@@ -266,27 +279,27 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
 
 
 @tf_export("tensor_scatter_nd_add")
-def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+def tensor_scatter_nd_add(tensor, indices, updates, bad_indices_policy="", name=None):
     """A copy of `tensor` with `updates` added at `indices` (duplicates add up)."""
-    return _tensor_scatter("add", tensor, indices, updates)
+    return _tensor_scatter("add", tensor, indices, updates, bad_indices_policy)
 
 
 @tf_export("tensor_scatter_nd_sub")
-def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
+def tensor_scatter_nd_sub(tensor, indices, updates, bad_indices_policy="", name=None):
     """A copy of `tensor` with `updates` subtracted at `indices` (duplicates accumulate)."""
-    return _tensor_scatter("sub", tensor, indices, updates)
+    return _tensor_scatter("sub", tensor, indices, updates, bad_indices_policy)
 
 
 @tf_export("tensor_scatter_nd_max")
-def tensor_scatter_nd_max(tensor, indices, updates, name=None):
+def tensor_scatter_nd_max(tensor, indices, updates, bad_indices_policy="", name=None):
     """A copy of `tensor` with the elementwise maximum of it and `updates` at `indices`."""
-    return _tensor_scatter("max", tensor, indices, updates)
+    return _tensor_scatter("max", tensor, indices, updates, bad_indices_policy)
 
 
 @tf_export("tensor_scatter_nd_min")
-def tensor_scatter_nd_min(tensor, indices, updates, name=None):
+def tensor_scatter_nd_min(tensor, indices, updates, bad_indices_policy="", name=None):
     """A copy of `tensor` with the elementwise minimum of it and `updates` at `indices`."""
-    return _tensor_scatter("min", tensor, indices, updates)
+    return _tensor_scatter("min", tensor, indices, updates, bad_indices_policy)
 
 
 def scatter_nd_update_operator(tensor, indices, updates):

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
@@ -112,10 +113,19 @@ _TENSOR = object()  # marks where a tensor sits in the flattened template
 
 
 @tf_export("print", dispatch=False)
-def print_(*inputs, output_stream=sys.stderr, summarize: int = 3, sep: str = " ", end: str = "\n",
-           name=None):
+def print_(*inputs, **kwargs):
     """Prints `inputs` with TF's tensor formatting (to stderr by default, as TF). Inside a tf.function
-    it becomes a stateful PrintV2 node, so it prints each time the function runs."""
+    it becomes a stateful PrintV2 node, so it prints each time the function runs.
+
+    Keyword arguments, as TF's (which takes them as `**kwargs`): output_stream=sys.stderr, summarize=3,
+    sep=" ", end=os.linesep, name=None."""
+    output_stream = kwargs.pop("output_stream", sys.stderr)
+    kwargs.pop("name", None)
+    summarize = kwargs.pop("summarize", 3)
+    sep = kwargs.pop("sep", " ")
+    end = kwargs.pop("end", os.linesep)
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
     if isinstance(output_stream, str):
         output_stream = _OUTPUT_STREAMS.get(output_stream, sys.stderr)
     leaves = flatten(list(inputs))

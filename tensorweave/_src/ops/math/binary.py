@@ -34,8 +34,9 @@ def _primitive(op_type: str, kernel, allowed, out_dtype=None, grad=None) -> Prim
     return prim
 
 
-def _define(op_type: str, kernel, allowed, exports, out_dtype=None, grad=None):
-    """Defines primitive `op_type` and its public function `f(x, y, name=None)`.
+def _define(op_type: str, kernel, allowed, exports, out_dtype=None, grad=None, yx=False):
+    """Defines primitive `op_type` and its public function `f(x, y, name=None)` (`f(y, x, name=None)`
+    with `yx`, as TF's atan2: the first operand is still the op's first input).
 
     Gradient rules return gradients in the broadcast (output) shape; autodiff sums them back to
     each input's shape centrally."""
@@ -43,12 +44,18 @@ def _define(op_type: str, kernel, allowed, exports, out_dtype=None, grad=None):
 
     hint = op_type == "AddV2"  # TF runs tf.add through the fast path: dtypes are only hints
 
-    def op(x, y, name=None):
-        x, y = binary_operands(op_type, x, y, hint)
-        return bind(prim, x, y)
+    if yx:
+        def op(y, x, name=None):
+            y, x = binary_operands(op_type, y, x, hint)
+            return bind(prim, y, x)
+    else:
+        def op(x, y, name=None):
+            x, y = binary_operands(op_type, x, y, hint)
+            return bind(prim, x, y)
 
     op.__name__ = exports[0].rsplit(".", 1)[-1]
-    op.__doc__ = f"Returns `{op.__name__}(x, y)` elementwise, with broadcasting (TF op `{op_type}`)."
+    args = "y, x" if yx else "x, y"
+    op.__doc__ = f"Returns `{op.__name__}({args})` elementwise, with broadcasting (TF op `{op_type}`)."
     tf_export(*exports)(op)
     return op
 
@@ -240,7 +247,7 @@ maximum = _define("Maximum", torch.maximum, REAL, ("math.maximum", "maximum"), g
 minimum = _define("Minimum", torch.minimum, REAL, ("math.minimum", "minimum"), grad=_minimum_grad)
 squared_difference = _define("SquaredDifference", _squared_difference, NUM,
                              ("math.squared_difference",), grad=_squared_difference_grad)
-atan2 = _define("Atan2", torch.atan2, _dt.FLOATS, ("math.atan2", "atan2"), grad=_atan2_grad)
+atan2 = _define("Atan2", torch.atan2, _dt.FLOATS, ("math.atan2", "atan2"), grad=_atan2_grad, yx=True)
 divide_no_nan = _define("DivNoNan", _div_no_nan, _dt.FLOATS_COMPLEX, ("math.divide_no_nan",),
                         grad=_div_no_nan_grad)
 multiply_no_nan = _define("MulNoNan", _mul_no_nan, _dt.FLOATS_COMPLEX, ("math.multiply_no_nan",),

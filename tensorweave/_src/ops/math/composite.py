@@ -83,7 +83,7 @@ def tensor_not_equals(x, y):
 
 
 @tf_export("math.logical_xor")
-def logical_xor(x, y, name=None):
+def logical_xor(x, y, name="LogicalXor"):
     """Logical XOR of two bool tensors, as `(x | y) & ~(x & y)`."""
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
 

@@ -26,8 +26,9 @@ NUM = _dt.NUMERIC
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _define(op_type: str, kernel, allowed, exports, grad=None):
-    """Defines primitive `op_type` (kernel + same-shape rule + gradient) and its public function."""
+def _define(op_type: str, kernel, allowed, exports, grad=None, arg="x"):
+    """Defines primitive `op_type` (kernel + same-shape rule + gradient) and its public function
+    `f(<arg>, name=None)` (TF names the argument `x`, or `features` for the nn activations)."""
     prim = Primitive(op_type, allowed=allowed)
     prim.def_kernel(kernel)
     prim.def_abstract(same_as_input)
@@ -35,11 +36,15 @@ def _define(op_type: str, kernel, allowed, exports, grad=None):
         prim.def_grad(grad)
     PRIMITIVES[op_type] = prim
 
-    def op(x, name=None):
-        return bind(prim, tensor(x))
+    if arg == "features":
+        def op(features, name=None):
+            return bind(prim, tensor(features))
+    else:
+        def op(x, name=None):
+            return bind(prim, tensor(x))
 
     op.__name__ = (exports[0] if exports else op_type.lower()).rsplit(".", 1)[-1]
-    op.__doc__ = f"Computes `{op.__name__}` of `x` elementwise (TF op `{op_type}`)."
+    op.__doc__ = f"Computes `{op.__name__}` of `{arg}` elementwise (TF op `{op_type}`)."
     tf_export(*exports)(op)
     return op
 
@@ -153,7 +158,7 @@ atanh = _define("Atanh", torch.atanh, FC, ("math.atanh", "atanh"),
 sigmoid = _define("Sigmoid", torch.sigmoid, FC, ("math.sigmoid", "sigmoid", "nn.sigmoid"),
                   lambda op, dy: multiply(dy, multiply(_y(op), subtract(1, _y(op)))))
 softplus = _define("Softplus", _softplus, F, ("math.softplus", "nn.softplus"),
-                   lambda op, dy: multiply(dy, sigmoid(op.inputs[0])))
+                   lambda op, dy: multiply(dy, sigmoid(op.inputs[0])), arg="features")
 erf = _define("Erf", torch.erf, F, ("math.erf",), lambda op, dy: multiply(dy, _erf_scale(op.inputs[0])))
 erfc = _define("Erfc", torch.erfc, F, ("math.erfc",),
                lambda op, dy: neg(multiply(dy, _erf_scale(op.inputs[0]))))
@@ -191,4 +196,4 @@ def _relu_grad_grad(op, ddy):
 
 
 relu = _define("Relu", _relu, _dt.REAL, ("nn.relu",),
-               lambda op, dy: bind(relu_grad_p, dy, op.outputs[0]))
+               lambda op, dy: bind(relu_grad_p, dy, op.outputs[0]), arg="features")

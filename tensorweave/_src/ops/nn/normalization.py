@@ -207,8 +207,8 @@ def lrn_compute(x, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
 def local_response_normalization(
     input,
     depth_radius=5,
-    bias=1.0,
-    alpha=1.0,
+    bias=1,
+    alpha=1,
     beta=0.5,  # noqa: A002
     name=None,
 ):

@@ -95,7 +95,7 @@ def _string_length_rule(input, unit):
 
 
 @tf_export("strings.length")
-def length(input, name=None, unit="BYTE"):
+def length(input, unit="BYTE", name=None):  # noqa: A002 - TF's argument name
     """The length of each string in bytes (`unit='BYTE'`) or UTF-8 characters (`'UTF8_CHAR'`), int32."""
     input = tensor(input)
     check_unit("StringLength", unit)
