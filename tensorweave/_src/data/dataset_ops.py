@@ -107,21 +107,28 @@ class DatasetV2:
         return sources.GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
 
     @staticmethod
-    def zip(*datasets, name=None) -> "DatasetV2":
+    def zip(*args, datasets=None, name=None) -> "DatasetV2":
         from tensorweave._src.data import combine
 
-        if len(datasets) == 1 and not isinstance(datasets[0], DatasetV2):
-            datasets = datasets[0]
+        if not args and datasets is None:
+            raise TypeError("Must pass at least one dataset to `zip`.")
+        if args and datasets is not None:
+            raise TypeError("Both `*args` and `datasets` cannot be set.")
+        if len(args) == 1:
+            datasets = args[0]
+        elif args:
+            datasets = args
         return combine.ZipDataset(datasets)
 
     @staticmethod
-    def counter(start=0, step=1, dtype="int64", name=None) -> "DatasetV2":
+    def counter(start=0, step=1, dtype=tf.int64, name=None) -> "DatasetV2":
         from tensorweave._src.data import sources
 
         return sources.RangeDataset(start, None, step, dtype=dtype)
 
     # ---- transformations ---------------------------------------------------------------------------
-    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> "DatasetV2":
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, synchronous=None,
+            use_unbounded_threadpool=False, name=None) -> "DatasetV2":
         """Applies `map_func` (traced once, like a tf.function) to each element; with
         `num_parallel_calls` elements are mapped in a thread pool (in order unless deterministic=False)."""
         from tensorweave._src.data import map_ops
@@ -152,7 +159,7 @@ class DatasetV2:
 
         return batching.RebatchDataset(self, batch_size, drop_remainder)
 
-    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None) -> "DatasetV2":
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None) -> "DatasetV2":
         from tensorweave._src.data import transforms
 
         return transforms.ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
