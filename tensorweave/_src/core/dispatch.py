@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from tensorweave._src.core import dtypes as _dt
-from tensorweave._src.core import errors
+from tensorweave._src.core import errors, op_messages
 from tensorweave._src.core.backend import DTYPE_OF_TORCH
 from tensorweave._src.core.context import state
 from tensorweave._src.core.primitive import Primitive
@@ -53,9 +53,13 @@ def bind(prim: Primitive, *inputs, **attrs):
 
 
 def run_eager(prim: Primitive, inputs, attrs):
-    if CHECK_RULES and prim.abstract is not None:
-        return _run_checked(prim, inputs, attrs)
-    return _run_kernel(prim, inputs, attrs)
+    try:
+        if CHECK_RULES and prim.abstract is not None:
+            return _run_checked(prim, inputs, attrs)
+        return _run_kernel(prim, inputs, attrs)
+    except errors.OpError as e:
+        op_messages.refine(e, prim.name, inputs, attrs)  # TF's wording needs the inputs (op_messages.py)
+        raise
 
 
 def _run_kernel(prim: Primitive, inputs, attrs):
@@ -94,10 +98,20 @@ def _run_checked(prim: Primitive, inputs, attrs):
 
 
 def _bad_dtype(prim: Primitive, dtype: _dt.DType) -> errors.OpError:
-    names = ", ".join(_TF_NAME.get(d.name, d.name) for d in _TF_ORDER if d in prim.allowed)
+    """TF's error for input 0 of a dtype its type attr does not allow (TF's list and order when the op
+    is one of TF's, see op_messages.py)."""
+    attr, names = "T", None
+    op_def = op_messages.op_def(prim.name)
+    if op_def is not None and op_def["inputs"]:
+        attr = op_def["inputs"][0].get("type_attr", attr)
+        allowed = op_messages.allowed_dtypes(prim.name, attr)
+        names = None if allowed is None else ", ".join(allowed)
+    if names is None:
+        names = ", ".join(_TF_NAME.get(d.name, d.name) for d in _TF_ORDER if d in prim.allowed)
     return errors.op_error(
         errors.InvalidArgumentError, prim.name,
-        f"Value for attr 'T' of {dtype.name} is not in the list of allowed values: {names}")
+        f"Value for attr '{attr}' of {_TF_NAME.get(dtype.name, dtype.name)} is not in the list of allowed "
+        f"values: {names}")
 
 
 _TF_ORDER = (_dt.bfloat16, _dt.float16, _dt.float32, _dt.float64, _dt.uint8, _dt.uint16, _dt.uint32,

@@ -100,8 +100,15 @@ def error_code_from_exception_type(cls) -> int:
 
 
 def op_error(cls, op_name: str, message: str) -> OpError:
-    """An error as TF's eager runtime words it: the message, then ` [Op:Name] name: `."""
-    return cls(None, None, f"{message} [Op:{op_name}] name: ")
+    """An error of eager op `op_name` as TF words it (core/op_messages.py): the kernel's prefix when
+    TF raises it from the kernel, the message, then ` [Op:Name] name: `. `dispatch.bind` rewords it
+    with what it knows of the call."""
+    from tensorweave._src.core import op_messages
+
+    parts = op_messages.Parts(op_name, message)
+    error = cls(None, None, parts.text())
+    error._tw_parts = parts
+    return error
 
 
 class OperatorNotAllowedInGraphError(TypeError):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 
 import numpy as np
 
@@ -109,10 +110,31 @@ def node_def_details(op_name: str) -> str:
     return f"\n\t; NodeDef: {{{{node {op_name}}}}}; {d['summary']}"
 
 
+_NOT_ALLOWED = re.compile(r"Value for attr '(\w+)' of (\w+) is not in the list of allowed values: [\w, ]*$")
+_INPUT_DTYPE = re.compile(r"(cannot compute \w+ as input #\d+\(zero-based\) was expected to be a )(\w+)"
+                          r"( tensor but is a )(\w+)( tensor)$")
+_TF_DTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def tf_dtype_name(name: str) -> str:
+    """A dtype name as TF's C++ words it (DataTypeString): float32 -> float, float64 -> double."""
+    return _TF_DTYPE_NAMES.get(name, name)
+
+
 def compose(op_name: str, message: str, lengths=None, fast: bool = True, name=None) -> str:
-    """The full text of an eager error of `op_name` whose own message is `message`."""
+    """The full text of an eager error of `op_name` whose own message is `message`. The dtype checks
+    done before the kernel are worded from TF's op definition (allowed list and order, dtype names)."""
     if message.startswith(_ATTR_CHECK) and "; NodeDef: " not in message:
+        m = _NOT_ALLOWED.match(message)
+        if m:
+            allowed = allowed_dtypes(op_name, m.group(1))
+            listed = ", ".join(allowed) if allowed else message[message.index(": ") + 2:]
+            message = (f"Value for attr '{m.group(1)}' of {tf_dtype_name(m.group(2))} is not in the list "
+                       f"of allowed values: {listed}")
         message += node_def_details(op_name)
+    elif message.startswith("cannot compute "):
+        message = _INPUT_DTYPE.sub(lambda m: m.group(1) + tf_dtype_name(m.group(2)) + m.group(3) +
+                                   tf_dtype_name(m.group(4)) + m.group(5), message)
     prefix = kernel_prefix(op_name, lengths) if runs_kernel(message) else ""
     suffix = f" name: {'' if name is None else name}" if fast else ""
     return f"{prefix}{message} [Op:{op_name}]{suffix}"
@@ -171,11 +193,31 @@ def on_fallback_path(value) -> bool:
 
 
 def mark_converted(value, t):
-    """Returns tensor `t`, converted from op input `value` (not a tensor), marked when `value` is one
-    TF's fast path refuses (see `on_fallback_path`); `refine` reads the mark."""
-    if on_fallback_path(value):
-        try:
-            t._tw_converted = True
-        except AttributeError:  # symbolic tensors
-            pass
+    """Tensor `t`, converted from op input `value` (not a tensor); when `value` is one TF's fast path
+    refuses (see `on_fallback_path`), a marked eager tensor with `t`'s value instead (conversions may
+    share cached tensors), which `refine` recognizes."""
+    if on_fallback_path(value) and hasattr(t, "_value"):
+        t = type(t)(t._value, t._dtype)
+        t._tw_converted = True
     return t
+
+
+def fallback_if(error, *values):
+    """`error` without the name suffix when one of `values`, the raw arguments TF's Python passes to
+    the op as inputs (ours may take them as attrs), is one TF's fast path refuses."""
+    parts = getattr(error, "_tw_parts", None)
+    if parts is not None and parts.fast and any(
+            getattr(v, "_tw_converted", False) if hasattr(v, "_value") else on_fallback_path(v)
+            for v in values):
+        parts.fast = False
+        _set_text(error, parts.text())
+    return error
+
+
+def fallback(error):
+    """`error` without the name suffix: for ops TF's Python always runs on its fallback path."""
+    parts = getattr(error, "_tw_parts", None)
+    if parts is not None and parts.fast:
+        parts.fast = False
+        _set_text(error, parts.text())
+    return error

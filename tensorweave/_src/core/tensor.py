@@ -57,8 +57,9 @@ class Tensor(TensorOperators):
 class EagerTensor(Tensor):
     """A tensor with a value: a torch tensor, or a numpy object array of bytes for strings."""
 
-    # `_keras_mask`: Keras attaches a layer output's mask to the tensor, as TF allows on its tensors
-    __slots__ = ("_value", "_dtype", "_keras_mask", "__weakref__")
+    # `_keras_mask`: Keras attaches a layer output's mask to the tensor, as TF allows on its tensors;
+    # `_tw_converted`: set on an op input converted from a Python list/str (core/op_messages.py)
+    __slots__ = ("_value", "_dtype", "_keras_mask", "_tw_converted", "__weakref__")
 
     def __init__(self, value, dtype: _dt.DType):
         self._value = value

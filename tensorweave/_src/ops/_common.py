@@ -6,6 +6,7 @@ from typing import Optional
 
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.op_messages import mark_converted
 from tensorweave._src.core.convert import convert_to_tensor, scalar_operand
 from tensorweave._src.core.primitive import AbstractValue
 from tensorweave._src.core.shape import TensorShape
@@ -13,10 +14,15 @@ from tensorweave._src.core.tensor import Tensor
 
 
 def tensor(x, dtype=None, name: Optional[str] = None) -> Tensor:
-    """`x` as a Tensor (fast when it already is one of the right dtype)."""
+    """`x` as a Tensor (fast when it already is one of the right dtype), for an op input that TF's
+    Python passes to the op unconverted: a list or string `x` marks the tensor, since TF then words
+    the op's errors differently (core/op_messages.py). Where TF's Python converts an argument itself
+    before its ops see it, use `convert_to_tensor`."""
     if isinstance(x, Tensor) and (dtype is None or x.dtype is dtype):
         return x
-    return convert_to_tensor(x, dtype=dtype)
+    if isinstance(x, Tensor):
+        return convert_to_tensor(x, dtype=dtype)
+    return mark_converted(x, convert_to_tensor(x, dtype=dtype))
 
 
 def wanted(op, index: int) -> bool:

@@ -14,6 +14,7 @@ import torch
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.op_messages import fallback_if, mark_converted
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.ops._common import invalid
@@ -75,14 +76,14 @@ def shape_tensor(op_name: str, value, attr: str = "Tshape", allowed=INDEX_DTYPES
         t = value
     elif hasattr(value, "_as_tensor"):
         t = value._as_tensor()
+    elif isinstance(value, TensorShape):
+        if not value.is_fully_defined():
+            raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")
+        t = mark_converted(value, int_tensor(value.as_list()))
     else:
-        if isinstance(value, TensorShape):
-            if not value.is_fully_defined():
-                raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")
-            value = value.as_list()
-        t = int_tensor(value)
+        t = mark_converted(value, int_tensor(value))
     if t.dtype not in allowed:
-        raise bad_attr(op_name, attr, t.dtype, allowed)
+        raise fallback_if(bad_attr(op_name, attr, t.dtype, allowed), t)
     return t
 
 
@@ -102,12 +103,12 @@ def index_tensors(op_name: str, values, first_input: int = 1, attr: str = "Index
                 raise mismatch(op_name, first_input + i, dtype, v.dtype)
             t = v
         elif dtype is None:
-            t = int_tensor(v) if not isinstance(v, TensorShape) else int_tensor(v.as_list())
+            t = mark_converted(v, int_tensor(v) if not isinstance(v, TensorShape) else int_tensor(v.as_list()))
             dtype = t.dtype
         else:
-            t = convert_to_tensor(v, dtype=dtype)
+            t = mark_converted(v, convert_to_tensor(v, dtype=dtype))
         if t.dtype not in allowed:
-            raise bad_attr(op_name, attr, t.dtype, allowed)
+            raise fallback_if(bad_attr(op_name, attr, t.dtype, allowed), *out, t)
         out.append(t)
     return out
 
@@ -183,11 +184,11 @@ def tensor_list(op_name: str, values) -> list:
         elif hasattr(v, "_as_tensor"):
             t = v._as_tensor()
         else:
-            t = convert_to_tensor(v, dtype=dtype)
+            t = mark_converted(v, convert_to_tensor(v, dtype=dtype))
         if dtype is None:
             dtype = t.dtype
         elif t.dtype is not dtype:
-            raise mismatch(op_name, i, dtype, t.dtype)
+            raise fallback_if(mismatch(op_name, i, dtype, t.dtype), *out, t)
         out.append(t)
     return out
 
