@@ -60,6 +60,9 @@ class CategoryEncoding(Layer):
         config.update({"num_tokens": self.num_tokens, "output_mode": self.output_mode, "sparse": self.sparse})
         return config
 
+    def compute_output_signature(self, input_spec):  # Keras 2 names the argument so here
+        return super().compute_output_signature(input_spec)
+
     def call(self, inputs, count_weights=None):
         inputs = tf.convert_to_tensor(inputs)
         if count_weights is not None:

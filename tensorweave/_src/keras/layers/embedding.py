@@ -61,7 +61,7 @@ class Embedding(Layer):
         if sparse:
             raise NotImplementedError("Embedding(sparse=True) is not implemented in tensorweave")
 
-    def build(self, input_shape=None) -> None:
+    def build(self, input_shape) -> None:
         self.embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim),
             initializer=self.embeddings_initializer,

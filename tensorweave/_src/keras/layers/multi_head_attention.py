@@ -336,7 +336,7 @@ class MultiHeadAttention(Layer):
     def compute_mask(self, inputs, mask=None):
         return mask
 
-    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         if value_shape is None:
             value_shape = query_shape
         if key_shape is None:

@@ -183,6 +183,9 @@ class Normalization(Layer):
         self.mean = tf.cast(tf.reshape(self.adapt_mean, self._broadcast_shape), self.compute_dtype)
         self.variance = tf.cast(tf.reshape(self.adapt_variance, self._broadcast_shape), self.compute_dtype)
 
+    def compute_output_signature(self, input_spec):  # Keras 2 names the argument so here
+        return super().compute_output_signature(input_spec)
+
     def call(self, inputs):
         inputs = self._standardize_inputs(inputs)
         inputs = tf.cast(inputs, self.compute_dtype)

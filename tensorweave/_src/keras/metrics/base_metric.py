@@ -60,9 +60,8 @@ class Metric(Layer):
                 ops.append(weight.assign_add(weight_to_add))
         return ops
 
-    def add_weight(
-        self, name, shape=(), aggregation=None, synchronization=None, initializer=None, dtype=None, **kwargs
-    ):
+    def add_weight(self, name, shape=(), aggregation=None, synchronization=None, initializer=None,
+                   dtype=None):
         return super().add_weight(
             name=name,
             shape=shape,
