@@ -62,6 +62,16 @@ def run_eager(prim: Primitive, inputs, attrs):
         raise
 
 
+def check_rule(prim: Primitive, *inputs, **attrs):
+    """Runs `prim`'s abstract rule on eager `inputs`, for ops that must report TF's shape errors
+    before their kernel runs; an error is worded as dispatch words the op's own."""
+    try:
+        return prim.abstract(*inputs, **attrs)
+    except errors.OpError as e:
+        op_messages.refine(e, prim.name, inputs, attrs)
+        raise
+
+
 def _run_kernel(prim: Primitive, inputs, attrs):
     allowed = prim.allowed
     if allowed is not None and inputs and inputs[0]._dtype not in allowed:

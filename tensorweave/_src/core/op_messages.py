@@ -37,7 +37,7 @@ _OP_DEFS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "op_defs.jso
 # Errors TF raises before the kernel runs: no function_node prefix.
 _BEFORE_KERNEL = ("Value for attr ", "Length for attr ", "cannot compute ", "OpKernel '",
                   "Could not find device", "No OpKernel was registered", "NodeDef mentions attr",
-                  "NodeDef missing attr", "Inputs to operation ", "Input '")
+                  "NodeDef missing attr", "Input '")
 _ATTR_CHECK = ("Value for attr ", "Length for attr ")
 
 
@@ -177,10 +177,12 @@ def refine(error, op_name: str, inputs, attrs) -> None:
     _set_text(error, parts.text())
 
 
-def with_name(error, name):
-    """`error` with `name` in its suffix (for the public functions that pass TF's op a name)."""
+def with_name(error, name, *ops):
+    """`error` with `name` in its suffix, when it is an error of one of `ops` raised on TF's fast path:
+    for the public functions that pass their op a name (tf.concat passes "concat")."""
     parts = getattr(error, "_tw_parts", None)
-    if parts is not None and parts.fast and parts.name is None and name is not None:
+    if parts is not None and parts.fast and parts.name is None and name is not None and (
+            not ops or parts.op_name in ops):
         parts.name = name
         _set_text(error, parts.text())
     return error
@@ -188,8 +190,9 @@ def with_name(error, name):
 
 def on_fallback_path(value) -> bool:
     """Whether TF's fast path would refuse `value` as an op input (anything but a tensor, variable,
-    numpy array or Python int/float), sending the call down the fallback path (no name suffix)."""
-    return not isinstance(value, (int, float, np.ndarray)) and not hasattr(value, "_as_tensor")
+    numpy array or Python int/float), sending the call down the fallback path (no name suffix).
+    Numpy scalars, which TF refuses too, are let through: ops create them internally."""
+    return not isinstance(value, (int, float, np.ndarray, np.generic)) and not hasattr(value, "_as_tensor")
 
 
 def mark_converted(value, t):

@@ -70,8 +70,11 @@ def int_tensor(value) -> Tensor:
     return t
 
 
-def shape_tensor(op_name: str, value, attr: str = "Tshape", allowed=INDEX_DTYPES) -> Tensor:
-    """A shape-like argument (list, tuple, TensorShape, numpy array or tensor) as an int tensor."""
+def shape_tensor(op_name: str, value, attr: str = "Tshape", allowed=INDEX_DTYPES,
+                 tf_converts: bool = False) -> Tensor:
+    """A shape-like argument (list, tuple, TensorShape, numpy array or tensor) as an int tensor;
+    marked when converted from a list (see core/op_messages.py) unless `tf_converts` (TF's Python
+    converts this argument before its op sees it)."""
     if isinstance(value, Tensor):
         t = value
     elif hasattr(value, "_as_tensor"):
@@ -79,9 +82,9 @@ def shape_tensor(op_name: str, value, attr: str = "Tshape", allowed=INDEX_DTYPES
     elif isinstance(value, TensorShape):
         if not value.is_fully_defined():
             raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")
-        t = mark_converted(value, int_tensor(value.as_list()))
+        t = int_tensor(value.as_list()) if tf_converts else mark_converted(value, int_tensor(value.as_list()))
     else:
-        t = mark_converted(value, int_tensor(value))
+        t = int_tensor(value) if tf_converts else mark_converted(value, int_tensor(value))
     if t.dtype not in allowed:
         raise fallback_if(bad_attr(op_name, attr, t.dtype, allowed), t)
     return t

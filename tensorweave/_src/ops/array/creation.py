@@ -108,7 +108,7 @@ def _scalar(value: int, dtype: _dt.DType) -> Tensor:
 
 def _shape_arg(shape) -> Tensor:
     """zeros/ones convert a Python shape with dtype int32 (so floats raise TypeError)."""
-    t = shape_tensor("Fill", shape, "index_type", _dt.ALL)
+    t = shape_tensor("Fill", shape, "index_type", _dt.ALL, tf_converts=True)
     if not t.dtype.is_integer:
         convert_to_tensor(shape, dtype=_dt.int32)  # raises TF's TypeError
         raise bad_attr("Fill", "index_type", t.dtype, (_dt.int32, _dt.int64))

@@ -16,7 +16,9 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.op_messages import with_name
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import Dimension
@@ -113,10 +115,15 @@ def concat(values, axis, name="concat"):
     if len(values) == 1:
         from tensorweave._src.ops.array.queries import identity
         return identity(values[0])
-    if not values:
-        raise invalid("ConcatV2", "OpKernel 'ConcatV2' has constraint on attr 'T' not in NodeDef "
-                                  "'[N=0, Tidx=DT_INT32]'")
-    return bind(concat_p, *tensor_list("ConcatV2", values), axis=_axis_value(axis))
+    try:
+        if not values:
+            raise invalid("ConcatV2", "OpKernel 'ConcatV2' has constraint on attr 'T' not in NodeDef "
+                                      "'[N=0, Tidx=DT_INT32]', KernelDef: 'goo.gle/debugonly  op: \"ConcatV2\" "
+                                      "device_type: \"CPU\" constraint { name: \"T\" allowed_values { list { "
+                                      "type: DT_QINT32 } } } host_memory_arg: \"axis\"'")
+        return bind(concat_p, *tensor_list("ConcatV2", values), axis=_axis_value(axis))
+    except errors.OpError as e:
+        raise with_name(e, name, "ConcatV2")  # TF passes the name to its op
 
 
 # ---- Pack / Unpack ----------------------------------------------------------------------------------
@@ -183,11 +190,14 @@ def stack(values, axis=0, name="stack"):
             return convert_to_tensor(values)
         except (TypeError, ValueError):
             pass
-    xs = tensor_list("Pack", values)
-    rank = xs[0].shape.rank
-    if rank is not None and not -rank - 1 <= axis < rank + 1:
-        raise ValueError(f"Argument `axis` = {axis} not in range [{-rank - 1}, {rank + 1})")
-    return bind(pack_p, *xs, axis=axis)
+    try:
+        xs = tensor_list("Pack", values)
+        rank = xs[0].shape.rank
+        if rank is not None and not -rank - 1 <= axis < rank + 1:
+            raise ValueError(f"Argument `axis` = {axis} not in range [{-rank - 1}, {rank + 1})")
+        return bind(pack_p, *xs, axis=axis)
+    except errors.OpError as e:
+        raise with_name(e, name, "Pack")  # TF passes the name to its op
 
 
 @unpack_p.def_kernel
@@ -229,7 +239,10 @@ def unstack(value, num=None, axis=0, name="unstack"):
         num = x.shape[axis] if rank is not None else None
         if num is None:
             raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
-    return list(bind(unpack_p, x, num=int(num), axis=axis))
+    try:
+        return list(bind(unpack_p, x, num=int(num), axis=axis))
+    except errors.OpError as e:
+        raise with_name(e, name, "Unpack")  # TF passes the name to its op
 
 
 # ---- Split / SplitV --------------------------------------------------------------------------------------
@@ -336,6 +349,13 @@ def _split_v_grad(op, *dys):
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Splits `value` along `axis` into `num_or_size_splits` equal pieces, or pieces of the listed
     sizes (one of which may be -1)."""
+    try:
+        return _split_impl(value, num_or_size_splits, axis, num)
+    except errors.OpError as e:
+        raise with_name(e, name, "Split", "SplitV")  # TF passes the name to its op
+
+
+def _split_impl(value, num_or_size_splits, axis, num):
     x = tensor(value)
     axis = _axis_value(axis)
     if isinstance(num_or_size_splits, (numbers.Integral, Dimension)) and not isinstance(
@@ -345,7 +365,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
             raise invalid("Split", f"Value for attr 'num_split' of {n} must be at least minimum 1")
         return list(bind(split_p, x, axis=axis, num_split=n))
     allowed = (_dt.int8, _dt.int32, _dt.int64)
-    sizes = shape_tensor("SplitV", num_or_size_splits, "Tlen", allowed)
+    sizes = shape_tensor("SplitV", num_or_size_splits, "Tlen", allowed, tf_converts=True)
     if sizes.shape.rank == 0:
         raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument to split. "
                          f"Argument provided: {num_or_size_splits}")

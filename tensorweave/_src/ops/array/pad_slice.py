@@ -16,7 +16,9 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
@@ -266,11 +268,14 @@ def _reverse_grad(op, dy):
 def reverse(tensor, axis, name=None):  # noqa: F811
     """Reverses `tensor` along each dimension listed in `axis`."""
     values = np.asarray(axis.const if hasattr(axis, "const") else axis)
-    if values.ndim != 1:
-        raise invalid("ReverseV2", f"'dims' must be 1-dimension, not {values.ndim}")
-    if values.size and values.dtype.kind not in "iu":
-        raise bad_attr("ReverseV2", "Tidx", _tensor(axis).dtype, INDEX_DTYPES)
-    return bind(reverse_p, _tensor(tensor), axis=tuple(int(a) for a in values))
+    try:
+        if values.ndim != 1:
+            raise invalid("ReverseV2", f"'dims' must be 1-dimension, not {values.ndim}")
+        if values.size and values.dtype.kind not in "iu":
+            raise bad_attr("ReverseV2", "Tidx", _tensor(axis).dtype, INDEX_DTYPES)
+        return bind(reverse_p, _tensor(tensor), axis=tuple(int(a) for a in values))
+    except errors.OpError as e:
+        raise fallback_if(e, tensor, axis)  # TF passes both to its op as given
 
 
 # ---- Slice ------------------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ import numpy as np
 import torch
 
 from tensorweave._src.api_export import tf_export
+from tensorweave._src.core import errors
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape, as_shape
 from tensorweave._src.ops._common import dims_str, invalid
@@ -203,15 +205,18 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
     """Permutes the dimensions of `a` (default: reversed); `conjugate` also conjugates complex values."""
     a = _tensor(a)
     prim = conjugate_transpose_p if conjugate and a.dtype.is_complex else transpose_p
-    if perm is None:
-        rank = a.shape.rank
-        perm = tuple(range(rank - 1, -1, -1))
-    else:
-        values = const_list(perm) if hasattr(perm, "const") else np.asarray(perm).tolist()
-        if isinstance(values, int) or (values and isinstance(values[0], list)):
-            raise invalid(prim.name, f"perm must be rank 1, got shape {dims_str(np.shape(values))}")
-        perm = tuple(int(p) for p in values)
-    return bind(prim, a, perm=perm)
+    try:
+        if perm is None:
+            rank = a.shape.rank
+            order = tuple(range(rank - 1, -1, -1))
+        else:
+            values = const_list(perm) if hasattr(perm, "const") else np.asarray(perm).tolist()
+            if isinstance(values, int) or (values and isinstance(values[0], list)):
+                raise invalid(prim.name, f"perm must be rank 1, got shape {dims_str(np.shape(values))}")
+            order = tuple(int(p) for p in values)
+        return bind(prim, a, perm=order)
+    except errors.OpError as e:
+        raise fallback_if(e, perm)  # TF passes perm to its op as given
 
 
 # ---- ExpandDims / Squeeze ------------------------------------------------------------------------
@@ -256,9 +261,12 @@ def expand_dims(input, axis, name=None):  # noqa: A002 - TF's argument name
     values = np.asarray(axis.const if hasattr(axis, "const") else axis)
     if values.dtype.kind not in "iu":
         raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
-    if values.size != 1:
-        raise invalid("ExpandDims", "'dim' must be a tensor with a single value")
-    return bind(expand_dims_p, _tensor(input), axis=int(values.reshape(-1)[0]))
+    try:
+        if values.size != 1:
+            raise invalid("ExpandDims", "'dim' must be a tensor with a single value")
+        return bind(expand_dims_p, _tensor(input), axis=int(values.reshape(-1)[0]))
+    except errors.OpError as e:
+        raise fallback_if(e, input, axis)  # TF passes both to its op as given
 
 
 squeeze_p = Primitive("Squeeze")

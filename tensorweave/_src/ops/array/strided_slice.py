@@ -22,7 +22,9 @@ import torch
 from tensorweave._src import api_export
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.op_messages import with_name
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import Dimension
@@ -377,8 +379,11 @@ def getitem(x, key):
     begin, end, strides, masks = _parse_key(key)
     b, e, s = _pack_spec(begin, end, strides)
     bm, em, elm, nam, sam = masks
-    return bind(strided_slice_p, x, b, e, s, begin_mask=bm, end_mask=em, ellipsis_mask=elm,
-                new_axis_mask=nam, shrink_axis_mask=sam)
+    try:
+        return bind(strided_slice_p, x, b, e, s, begin_mask=bm, end_mask=em, ellipsis_mask=elm,
+                    new_axis_mask=nam, shrink_axis_mask=sam)
+    except errors.OpError as error:  # TF names the op after its eager name scope
+        raise with_name(error, "strided_slice/", "StridedSlice")
 
 
 def slice_update(x, key, value):

@@ -14,7 +14,9 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.op_messages import fallback_if, with_name
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
@@ -93,7 +95,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                         "of off_value")
     indices = tensor(indices)
     if indices.dtype not in _ONE_HOT_TI:
-        raise bad_attr("OneHot", "TI", indices.dtype, _ONE_HOT_TI)
+        raise fallback_if(bad_attr("OneHot", "TI", indices.dtype, _ONE_HOT_TI), indices)
     depth = convert_to_tensor(depth, dtype=_dt.int32) if not isinstance(depth, Tensor) else depth
     return bind(one_hot_p, indices, depth, on_value, off_value, axis=-1 if axis is None else int(axis))
 
@@ -208,10 +210,13 @@ def matrix_diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_va
         raise invalid("MatrixDiagV3", f"Value for attr 'align' of \"{align}\" is not in the list of "
                                       "allowed values: \"LEFT_RIGHT\", \"RIGHT_LEFT\", \"LEFT_LEFT\", "
                                       "\"RIGHT_RIGHT\"")
-    k = k if isinstance(k, Tensor) else int_tensor(list(k) if isinstance(k, (list, tuple)) else k)
+    kt = k if isinstance(k, Tensor) else int_tensor(list(k) if isinstance(k, (list, tuple)) else k)
     pad = padding_value if isinstance(padding_value, Tensor) else convert_to_tensor(padding_value,
                                                                                     dtype=diagonal.dtype)
-    return bind(matrix_diag_p, diagonal, k, int_tensor(num_rows), int_tensor(num_cols), pad, align=align)
+    try:
+        return bind(matrix_diag_p, diagonal, kt, int_tensor(num_rows), int_tensor(num_cols), pad, align=align)
+    except errors.OpError as e:  # TF passes its op the name, and k, num_rows, ... as given
+        raise with_name(fallback_if(e, k, num_rows, num_cols, padding_value), name, "MatrixDiagV3")
 
 
 @tf_export("eye", "linalg.eye")

@@ -13,7 +13,10 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import with_name
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import invalid, tensor
 from tensorweave._src.ops.linalg._util import check_at_least_2d
@@ -68,8 +71,8 @@ def band_part(input, num_lower, num_upper, name=None):
     """Keeps a band of each innermost matrix: `num_lower` subdiagonals and `num_upper` superdiagonals
     (negative keeps the whole triangle); zeroes the rest."""
     x = tensor(input)
-    lo = num_lower if hasattr(num_lower, "dtype") else tensor(np.int64(num_lower))
-    up = num_upper if hasattr(num_upper, "dtype") else tensor(np.int64(num_upper))
+    lo = num_lower if hasattr(num_lower, "dtype") else convert_to_tensor(np.int64(num_lower))
+    up = num_upper if hasattr(num_upper, "dtype") else convert_to_tensor(np.int64(num_upper))
     return bind(band_part_p, x, tensor(lo), tensor(up))
 
 
@@ -110,7 +113,10 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
         k = int(kk[0])
     pad = tensor(np.zeros((), dtype=x.dtype.as_numpy_dtype)) if padding_value == 0 else tensor(padding_value,
                                                                                                 dtype=x.dtype)
-    return bind(diag_part_p, x, tensor(np.int32(k)), pad, align=align)
+    try:
+        return bind(diag_part_p, x, convert_to_tensor(k, dtype=_dt.int32), pad, align=align)
+    except errors.OpError as e:
+        raise with_name(e, name, "MatrixDiagPartV3")  # TF passes the name to its op
 
 
 

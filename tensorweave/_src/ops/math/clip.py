@@ -12,7 +12,7 @@ import collections.abc
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
-from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.dispatch import bind, check_rule
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import dims_str, invalid, tensor
@@ -81,7 +81,7 @@ def add_n(inputs, name=None):
     xs = [tensor(x) for x in inputs]
     if len(xs) == 1:
         return xs[0]
-    _add_n_rule(*xs)  # TF's messages for dtype/shape mismatches, before running
+    check_rule(add_n_p, *xs)  # TF's messages for dtype/shape mismatches, before running
     return bind(add_n_p, *xs)
 
 

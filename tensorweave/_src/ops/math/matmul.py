@@ -19,7 +19,7 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
-from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.dispatch import bind, check_rule
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import EagerTensor, Tensor
@@ -403,7 +403,7 @@ def einsum(equation, *inputs, **kwargs):
      [2]], shape=(2, 1), dtype=int32)
     """
     xs = [tensor(x) for x in inputs]
-    _einsum_rule(*xs, equation=equation)
+    check_rule(einsum_p, *xs, equation=equation)
     return bind(einsum_p, *xs, equation=equation)
 
 
