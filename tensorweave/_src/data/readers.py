@@ -39,7 +39,8 @@ def _strings(values: list):
 
 
 class _RecordDataset(DatasetV2):
-    """Base of datasets whose elements are records (bytes) of files: `_records(filename)` yields them."""
+    """Base of datasets whose elements are records (bytes) of files: `_record_blocks(filename)` yields
+    lists of them (or `_records(filename)` yields them one by one)."""
 
     def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None):
         from tensorweave._src.io.tfrecord import compression_name
@@ -110,15 +111,17 @@ class TextLineDataset(_RecordDataset):
                  name=None):
         super().__init__(filenames, compression_type, buffer_size, num_parallel_reads)
 
-    def _records(self, filename):
+    def _record_blocks(self, filename):
         from tensorweave._src.io.tfrecord import read_file_bytes
 
         data = read_file_bytes(filename, self._compression)
         lines = data.split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
-        for line in lines:
-            yield line[:-1] if line.endswith(b"\r") else line
+        if b"\r" in data:
+            lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+        for i in range(0, len(lines), 65536):
+            yield lines[i:i + 65536]
 
     def __repr__(self) -> str:
         return f"<TextLineDatasetV2 element_spec={self.element_spec!r}>"
