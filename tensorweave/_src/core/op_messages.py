@@ -217,10 +217,11 @@ def fallback_if(error, *values):
     return error
 
 
-def fallback(error):
-    """`error` without the name suffix: for ops TF's Python always runs on its fallback path."""
+def fallback(error, *ops):
+    """`error` (of one of `ops`, when given) without the name suffix: for ops TF's Python runs on
+    its fallback path (it hands them a Python list, or an int for a float attr)."""
     parts = getattr(error, "_tw_parts", None)
-    if parts is not None and parts.fast:
+    if parts is not None and parts.fast and (not ops or parts.op_name in ops):
         parts.fast = False
         _set_text(error, parts.text())
     return error

@@ -14,7 +14,10 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.framework.indexed_slices import IndexedSlices
 from tensorweave._src.ops._common import dims_str, invalid, static_value, tensor
@@ -107,6 +110,13 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     [[3 1]
      [6 4]], shape=(2, 2), dtype=int32)
     """
+    try:
+        return _gather(params, indices, axis, batch_dims)
+    except errors.OpError as e:
+        raise fallback_if(e, params, indices, axis)  # TF passes them to its op as given
+
+
+def _gather(params, indices, axis, batch_dims):
     params = _as_tensor(params)
     indices = tensor(indices)
     check_index_dtype("GatherV2", indices.dtype, allowed=_GATHER_INDICES)
@@ -234,8 +244,15 @@ def gather_nd(params, indices, batch_dims=0, name=None, bad_indices_policy=""):
     [[3 4]
      [5 6]], shape=(2, 2), dtype=int32)
     """
-    params = _as_tensor(params)
-    indices = tensor(indices)
+    if static_value(batch_dims):  # TF's batch_gather_nd converts its arguments (see core/op_messages.py)
+        params, indices = convert_to_tensor(params), convert_to_tensor(indices)
+    try:
+        return _gather_nd(_as_tensor(params), tensor(indices), batch_dims, bad_indices_policy)
+    except errors.OpError as e:
+        raise fallback_if(e, params, indices)  # TF passes them to its op as given
+
+
+def _gather_nd(params, indices, batch_dims, bad_indices_policy):
     check_index_dtype("GatherNd", indices.dtype)
     if indices.shape.rank == 0:
         raise invalid("GatherNd", "indices must be at least a vector")

@@ -131,8 +131,42 @@ def _scatter_nd_rule(indices, updates, shape):
         dims = [None] * shape.shape.as_list()[0]
     else:
         dims = None
-    _check_shapes("ScatterNd", dims, indices.shape, updates.shape)
+    _check_scatter_nd_shapes(dims, indices.shape, updates.shape)
     return AbstractValue(updates.dtype, dims)
+
+
+def _check_scatter_nd_shapes(out_dims, index_shape, update_shape) -> None:
+    """ScatterNd's shape checks, as TF's ValidateScatterNdUpdateShape (unknown dims pass)."""
+    if index_shape.rank is None or update_shape.rank is None or out_dims is None:
+        return
+    idims, udims = index_shape.as_list(), update_shape.as_list()
+    if index_shape.rank == 0:
+        raise invalid("ScatterNd", "Indices shape must have rank at least one.")
+    slice_dim = idims[-1] if len(idims) > 1 else 1
+    batch_dim = len(idims) - 1 if len(idims) > 1 else 1
+    if slice_dim is None:
+        return
+
+    def prefix_error():
+        return invalid("ScatterNd", f"Dimensions [0,{batch_dim}) of indices[shape={dims_str(idims)}] must "
+                                    f"match dimensions [0,{batch_dim}) of updates[shape={dims_str(udims)}]")
+
+    def suffix_error():
+        return invalid("ScatterNd", f"Dimensions [{slice_dim},{len(out_dims)}) of input[shape="
+                                    f"{dims_str(out_dims)}] must match dimensions [{batch_dim},{len(udims)}) "
+                                    f"of updates[shape={dims_str(udims)}]")
+
+    def differ(a, b):
+        return a is not None and b is not None and a != b
+
+    if len(udims) < batch_dim:
+        raise prefix_error()
+    if len(out_dims) < slice_dim + len(udims) - batch_dim or len(udims) != batch_dim + len(out_dims) - slice_dim:
+        raise suffix_error()
+    if any(differ(udims[d], idims[d]) for d in range(batch_dim)):
+        raise prefix_error()
+    if any(differ(udims[d + batch_dim], out_dims[d + slice_dim]) for d in range(len(udims) - batch_dim)):
+        raise suffix_error()
 
 
 @tf_export("scatter_nd")

@@ -15,7 +15,9 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import dims_str, invalid, tensor
 from tensorweave._src.ops.indexing._grad_util import T, dense, differentiable, gather_drop_negatives, rank
@@ -220,7 +222,10 @@ def _define_sorted(kind: str):
 
     def op(data, segment_ids, name=None):
         ids = _tensor(segment_ids)
-        check_index_dtype(op_name, ids.dtype)
+        try:
+            check_index_dtype(op_name, ids.dtype)
+        except errors.OpError as e:
+            raise fallback_if(e, data, segment_ids)  # TF passes them to its op as given
         return bind(prim, _tensor(data), ids)
 
     op.__name__ = f"segment_{kind}"
@@ -287,7 +292,10 @@ def _define_unsorted(kind: str):
 
     def op(data, segment_ids, num_segments, name=None):
         ids = _tensor(segment_ids)
-        check_index_dtype(op_name, ids.dtype)
+        try:
+            check_index_dtype(op_name, ids.dtype)
+        except errors.OpError as e:
+            raise fallback_if(e, data, segment_ids, num_segments)  # TF passes them to its op as given
         return bind(prim, _tensor(data), ids, _tensor(num_segments))
 
     op.__name__ = f"unsorted_segment_{kind}"

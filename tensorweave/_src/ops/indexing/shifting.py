@@ -14,7 +14,9 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import invalid, static_value, tensor
 from tensorweave._src.ops.indexing._grad_util import T, dense, inverse_perm, rank
@@ -159,7 +161,10 @@ def repeat(input, repeats, axis=None, name=None):
             if not -rank <= axis < max(rank, 1) or rank == 0:
                 raise ValueError(f"axis={axis} out of bounds: expected {-rank}<=axis<{rank}")
             axis = axis + rank if axis < 0 else axis
-    return bind(repeat_p, x, repeats, axis=axis)
+    try:
+        return bind(repeat_p, x, repeats, axis=axis)
+    except errors.OpError as e:
+        raise fallback(e, "Tile")  # TF's repeat tiles by a Python list of multiples
 
 
 @repeat_p.def_grad

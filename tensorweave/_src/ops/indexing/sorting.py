@@ -19,7 +19,9 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.backend import TORCH_OF
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import with_name
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import _tf_type_name, invalid, static_value, tensor
 from tensorweave._src.ops.indexing._grad_util import T, dense, rank, scatter_last
@@ -84,18 +86,19 @@ def _check_sortable(dtype, descending: bool) -> None:
 
 
 def _check_sort_axis(axis: int, rank: int) -> None:
+    """TF's error for reading `shape[axis]` (`tensor[...]`, named after its eager name scope)."""
     if rank == 0:
-        raise invalid("StridedSlice", "slice index -1 of dimension 0 out of bounds.")
+        raise with_name(invalid("StridedSlice", "slice index -1 of dimension 0 out of bounds."), "strided_slice/")
     if not -rank <= axis < rank:
-        raise invalid("StridedSlice", f"slice index {axis if axis >= 0 else axis + rank} of dimension 0 "
-                                      f"out of bounds.")
+        raise with_name(invalid("StridedSlice", f"slice index {axis if axis >= 0 else axis + rank} of "
+                                                f"dimension 0 out of bounds."), "strided_slice/")
 
 
 def _sort_args(op, values, axis, direction):
     if direction not in ("ASCENDING", "DESCENDING"):
         raise ValueError(f"Argument `direction` should be one of ASCENDING, DESCENDING. Received: "
                          f"direction={direction}")
-    x = _tensor(values)
+    x = _converted(values)  # TF's sort converts `values` first
     axis = int(static_value(axis))
     descending = direction == "DESCENDING"
     _check_sortable(x.dtype, descending)
@@ -152,6 +155,11 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
 
 def _tensor(x, dtype=None):
     return x._as_tensor() if hasattr(x, "_as_tensor") else tensor(x, dtype)
+
+
+def _converted(x, dtype=None):
+    """`x` as a tensor, converted as TF's Python converts it before its ops see it."""
+    return x._as_tensor() if hasattr(x, "_as_tensor") else convert_to_tensor(x, dtype)
 
 
 # ---- TopKV2 --------------------------------------------------------------------------------------
@@ -312,12 +320,13 @@ def searchsorted(sorted_sequence, values, side="left", out_type=_dt.int32, name=
     """
     if side not in ("left", "right"):
         raise ValueError(f"Argument `side` must be either 'right' or 'left'. Received: `side` = '{side}'.")
-    s = _tensor(sorted_sequence)
-    v = _tensor(values, s.dtype) if not hasattr(values, "dtype") else _tensor(values)
+    s = _converted(sorted_sequence)  # TF's searchsorted reshapes both before its op sees them
+    v = _converted(values, s.dtype) if not hasattr(values, "dtype") else _converted(values)
     op = upper_bound_p if side == "right" else lower_bound_p
     out_type = _dt.as_dtype(out_type)
     check_index_dtype(op.name, out_type, "out_type")
     for t in (s, v):
-        if t.shape.rank == 0:
-            raise invalid("StridedSlice", "slice index -1 of dimension 0 out of bounds.")
+        if t.shape.rank == 0:  # TF reads shape[-1]
+            raise with_name(invalid("StridedSlice", "slice index -1 of dimension 0 out of bounds."),
+                            "strided_slice/")
     return bind(op, s, v, out_type=out_type)

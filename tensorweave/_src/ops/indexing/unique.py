@@ -16,8 +16,11 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.backend import TORCH_OF
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import invalid, static_value, tensor
 from tensorweave._src.ops.cast import cast
@@ -128,12 +131,20 @@ def _tensor(x, dtype=None):
     return x._as_tensor() if hasattr(x, "_as_tensor") else tensor(x, dtype)
 
 
+def _converted(x, dtype=None):
+    """`x` as a tensor, converted as TF's Python converts it before its ops see it."""
+    return x._as_tensor() if hasattr(x, "_as_tensor") else convert_to_tensor(x, dtype)
+
+
 @tf_export("unique")
 def unique(x, out_idx=_dt.int32, name=None):
     """The unique elements of 1-D `x` in order of first appearance, and each element's position
     among them: `Unique(y, idx)` with `x == gather(y, idx)`."""
     out_idx = _dt.as_dtype(out_idx)
-    check_index_dtype("Unique", out_idx, "out_idx")
+    try:
+        check_index_dtype("Unique", out_idx, "out_idx")
+    except errors.OpError as e:
+        raise fallback_if(e, x)  # TF passes x to its op as given
     return Unique(*bind(unique_p, _tensor(x), out_idx=out_idx))
 
 
@@ -205,9 +216,9 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32,
     >>> print(tf.math.bincount([1, 1, 3, 0]))
     tf.Tensor([1 2 0 1], shape=(4,), dtype=int32)
     """
-    arr = _tensor(arr)
+    arr = _converted(arr)  # TF's bincount converts its arguments first
     if weights is not None:
-        weights = _tensor(weights)
+        weights = _converted(weights)
         if binary_output:
             raise ValueError("Arguments `binary_output` and `weights` are mutually exclusive. Please specify "
                              "only one.")
