@@ -4,13 +4,16 @@ Run under the oracle: `../shared/tools/tf-oracle tools/record_signatures.py`. Th
 tests/test_public_signatures.py checks that every function tensorweave exports takes the same parameters
 as TF's (names, order, kinds, simple defaults), since users call TF functions with keyword arguments.
 
-For each namespace below, every public function and class (its constructor's signature) is recorded as
-`{"ns.name": [[param, kind, default], ...]}`: kind is one of "p" (positional-only), "pk" (positional or
-keyword), "*" (var-positional), "k" (keyword-only), "**" (var-keyword); default is absent for a required
-parameter, `{"value": v}` for a JSON-representable simple value (None, bool, int, float, str),
-`{"value": [...], "seq": "tuple"|"list"}` for a tuple or list of those, `{"dtype": "float32"}` for a DType
-and `{"repr": "..."}` otherwise. `inspect.signature` follows TF's decorators (`__wrapped__`, tf_decorator's
-`__signature__`), so deprecation and dispatch wrappers report the signature users see.
+For each namespace below, every public function is recorded as `{"ns.name": {"params": [[param, kind,
+default], ...]}}` and every class as `{"class": true, "params": <its constructor's, or null>, "methods":
+{name: params}, "bases": [public base classes]}`: methods inherited from a public base are recorded with
+that base, and an alias of a class recorded under another name is `{"class": true, "same_as": name}`.
+kind is one of "p" (positional-only), "pk" (positional or keyword), "*" (var-positional), "k"
+(keyword-only), "**" (var-keyword); default is absent for a required parameter, `{"value": v}` for a
+JSON-representable simple value (None, bool, int, float, str), `{"value": [...], "seq": "tuple"|"list"}`
+for a tuple or list of those, `{"dtype": "float32"}` for a DType and `{"repr": "..."}` otherwise.
+`inspect.signature` follows TF's decorators (`__wrapped__`, tf_decorator's `__signature__`), so
+deprecation and dispatch wrappers report the signature users see.
 Add a namespace here when tensorweave starts exporting into a new one.
 """
 
@@ -77,15 +80,47 @@ def _params(sig):
     return out
 
 
-def _record(obj):
-    if inspect.ismodule(obj):
+def _method_params(cls, name):
+    """A public method's parameters (self / cls dropped), or None for properties and other attributes."""
+    raw = inspect.getattr_static(cls, name)
+    if isinstance(raw, staticmethod):
+        fn, drop = raw.__func__, 0
+    elif isinstance(raw, classmethod):
+        fn, drop = raw.__func__, 1
+    elif inspect.isfunction(raw):
+        fn, drop = raw, 1
+    else:
         return None
-    if inspect.isclass(obj):
-        try:  # the constructor's signature (__init__ or __new__, self dropped)
-            return {"class": True, "params": _params(inspect.signature(obj))}
-        except (TypeError, ValueError):  # protobuf messages and other builtin types
-            return None
-    if not callable(obj):
+    try:
+        params = _params(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return None
+    return params[drop:] if params[:1] and params[0][1] in ("p", "pk") else params
+
+
+def _record_class(cls, canonical):
+    """A class's constructor, its public methods not inherited from another public class (those are
+    recorded with that class), and its public bases (where the test looks inherited methods up)."""
+    try:
+        params = _params(inspect.signature(cls))
+    except (TypeError, ValueError):  # protobuf messages and other builtin types
+        params = None
+    bases = [canonical[id(b)] for b in cls.__mro__[1:] if id(b) in canonical]
+    methods = {}
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        owner = next((c for c in cls.__mro__ if name in c.__dict__), None)
+        if owner is None or (owner is not cls and id(owner) in canonical):
+            continue
+        method = _method_params(cls, name)
+        if method is not None:
+            methods[name] = method
+    return {"class": True, "params": params, "bases": bases, "methods": methods}
+
+
+def _record(obj):
+    if inspect.ismodule(obj) or not callable(obj):
         return None
     try:
         sig = inspect.signature(obj)
@@ -94,7 +129,7 @@ def _record(obj):
     return {"params": _params(sig)}
 
 
-out = {}
+public = {}  # public name -> object, in namespace order
 for ns in NAMESPACES:
     try:
         module = _namespace(ns)
@@ -104,11 +139,24 @@ for ns in NAMESPACES:
         if name.startswith("_"):
             continue
         try:
-            entry = _record(getattr(module, name))
-        except Exception:  # noqa: BLE001 - lazily loaded attributes that fail to import
+            public[f"{ns}.{name}" if ns else name] = getattr(module, name)
+        except Exception:  # noqa: BLE001, S112 - lazily loaded attributes that fail to import
             continue
-        if entry is not None:
-            out[f"{ns}.{name}" if ns else name] = entry
+
+canonical = {}  # id(class) -> the first public name it has
+for key, obj in public.items():
+    if inspect.isclass(obj):
+        canonical.setdefault(id(obj), key)
+
+out = {}
+for key, obj in public.items():
+    if inspect.isclass(obj):
+        first = canonical[id(obj)]
+        entry = _record_class(obj, canonical) if first == key else {"class": True, "same_as": first}
+    else:
+        entry = _record(obj)
+    if entry is not None:
+        out[key] = entry
 
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "tf_signatures.json")
 with open(path, "w") as f:

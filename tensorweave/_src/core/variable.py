@@ -104,16 +104,16 @@ class Variable(TensorOperators):
         return np.asarray(self.value(), dtype=dtype)
 
     # ---- writing -------------------------------------------------------------------------------
-    def assign(self, value, use_locking=None, name=None, read_value=True):
+    def assign(self, value, use_locking=False, name=None, read_value=True):
         """Sets the variable to `value` (same dtype, compatible shape); returns the variable unread."""
         value = self._checked_value(value)
         self._write(value)
         return _UnreadVariable(self) if read_value else None
 
-    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
         return self.assign(IMPLS["add"](self.value(), delta), read_value=read_value)
 
-    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         return self.assign(IMPLS["sub"](self.value(), delta), read_value=read_value)
 
     def scatter_nd_update(self, indices, updates, name=None):
@@ -257,7 +257,7 @@ class _VariableSlice(EagerTensor):
         self._variable = variable
         self._key = key
 
-    def assign(self, value, use_locking=None, name=None, read_value=True):
+    def assign(self, value, use_locking=False, name=None, read_value=True):
         var = self._variable
         updated = IMPLS["slice_update"](var.value(), self._key, convert_to_tensor(value, dtype=var.dtype))
         return var.assign(updated, read_value=read_value)

@@ -63,8 +63,8 @@ class SparseTensor:
     __str__ = __repr__
 
     @staticmethod
-    def from_value(value):
-        return value
+    def from_value(sparse_tensor_value):
+        return sparse_tensor_value
 
 
 @tf_export("SparseTensorSpec")
@@ -87,8 +87,8 @@ class SparseTensorSpec:
     def from_components(self, components):
         return SparseTensor(*components)
 
-    def is_compatible_with(self, other) -> bool:
-        other_spec = getattr(other, "spec", other)
+    def is_compatible_with(self, spec_or_value) -> bool:
+        other_spec = getattr(spec_or_value, "spec", spec_or_value)
         return isinstance(other_spec, SparseTensorSpec) and self._dtype == other_spec.dtype and \
             self._shape.is_compatible_with(other_spec.shape)
 

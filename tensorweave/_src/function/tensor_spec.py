@@ -33,9 +33,9 @@ class TensorSpec:
     def from_tensor(cls, tensor, name: Optional[str] = None) -> "TensorSpec":
         return cls(tensor.shape, tensor.dtype, name)
 
-    def is_compatible_with(self, other) -> bool:
-        """True when `other` (a spec or tensor) has the same dtype and a compatible shape."""
-        return self._dtype == other.dtype and self._shape.is_compatible_with(other.shape)
+    def is_compatible_with(self, spec_or_tensor) -> bool:
+        """True when `spec_or_tensor` has the same dtype and a compatible shape."""
+        return self._dtype == spec_or_tensor.dtype and self._shape.is_compatible_with(spec_or_tensor.shape)
 
     def is_subtype_of(self, other: "TensorSpec") -> bool:
         return self._dtype == other.dtype and self._shape.is_subtype_of(other.shape)

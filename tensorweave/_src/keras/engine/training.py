@@ -51,6 +51,11 @@ class Model(TrainingMixin, Layer):
         self.history = None
         self.stop_training = False
 
+    def call(self, inputs, training=None, mask=None):
+        raise NotImplementedError("Unimplemented `tf.keras.Model.call()`: if you intend to create a `Model` "
+                                  "with the Functional API, please provide `inputs` and `outputs` arguments. "
+                                  "Otherwise, subclass `Model` with an overridden `call()` method.")
+
     @property
     def weights(self) -> list:
         """A model's weights layer by layer (each layer's trainable then non-trainable ones), then its own;
