@@ -121,7 +121,7 @@ def _reshape_grad(op, dy):
     return reshape_to(dy, op.inputs[0]), None
 
 
-@tf_export("reshape", "manip.reshape")
+@tf_export("reshape")
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
     """Gives `tensor` a new shape with the same elements; one dim may be -1 (inferred)."""
     return bind(reshape_p, _tensor(tensor), shape_tensor("Reshape", shape))
@@ -380,7 +380,7 @@ def _tile_grad(op, dy):
     return summed, None
 
 
-@tf_export("tile", "manip.tile")
+@tf_export("tile")
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeats `input` `multiples[i]` times along each dimension i."""
     return bind(tile_p, _tensor(input), shape_tensor("Tile", multiples, "Tmultiples"))
