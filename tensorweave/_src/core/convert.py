@@ -17,6 +17,7 @@ import torch
 
 from tensorweave._src.core import backend
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.op_messages import tf_dtype_name
 from tensorweave._src.core.tensor import EagerTensor, Tensor
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
@@ -169,7 +170,7 @@ def to_numpy(value, dtype=None) -> np.ndarray:
 def _numpy_to(arr: np.ndarray, dtype, original) -> np.ndarray:
     if arr.dtype.kind in "USO":
         if dtype is not None and dtype is not _dt.string:
-            raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype {dtype.name}")
+            raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype {tf_dtype_name(dtype.name)}")
         return _to_bytes_array(arr)
     if dtype is None:
         _dt.as_dtype(arr.dtype)  # rejects dtypes TF has no counterpart for
@@ -328,7 +329,7 @@ def _python_to(value, dtype) -> np.ndarray:
         items = [v for v in items if not isinstance(v, _Forced)]
         inferred = _loose_kind(items)
     if not _convertible(inferred, dtype, items):
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {tf_dtype_name(dtype.name)}")
     if dtype is _dt.string:
         out = np.empty(len(items), dtype=object)
         for i, v in enumerate(items):

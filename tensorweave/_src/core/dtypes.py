@@ -51,7 +51,7 @@ class DType:
             return _float_info(self._np).min
         if self._kind in "iu":
             return np.iinfo(self._np).min
-        raise TypeError(f"Cannot find minimum value of {self}.")
+        raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
 
     @property
     def max(self):
@@ -59,7 +59,7 @@ class DType:
             return _float_info(self._np).max
         if self._kind in "iu":
             return np.iinfo(self._np).max
-        raise TypeError(f"Cannot find maximum value of {self}.")
+        raise TypeError(f"Cannot find maximum value of {self} with type {self}.")
 
     @property
     def limits(self):

@@ -11,6 +11,7 @@ import torch
 
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.op_messages import mark_converted
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import invalid, tensor
@@ -78,7 +79,7 @@ def axis_input(op_name: str, axis, x: Tensor, input_was_tensor: bool = False):
                 arr = arr.astype(np.int32)
             if arr.dtype.kind in "iu":
                 arr = arr.astype(np.int64 if arr.dtype == np.int64 else np.int32)
-            t = tensor(arr)
+            t = mark_converted(axis, tensor(arr))  # TF passes `axis` to its op as given
             if key is not None:
                 if len(_AXES) >= 1024:
                     _AXES.clear()

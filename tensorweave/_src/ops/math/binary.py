@@ -17,7 +17,7 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import Primitive
-from tensorweave._src.ops._common import binary_operands, broadcasting, wanted
+from tensorweave._src.ops._common import binary_operands, broadcasting, invalid, wanted
 
 NUM = _dt.NUMERIC
 REAL = _dt.REAL
@@ -68,13 +68,13 @@ def _add(x, y):
 
 def _floordiv(x, y):
     if not (x.is_floating_point() or x.is_complex()) and bool((y == 0).any()):
-        raise ValueError("Integer division by zero")
+        raise invalid("FloorDiv", "Integer division by zero")
     return torch.div(x, y, rounding_mode="floor")
 
 
 def _floormod(x, y):
     if not x.is_floating_point() and bool((y == 0).any()):
-        raise ValueError("Integer division by zero")
+        raise invalid("FloorMod", "Integer division by zero")
     return torch.remainder(x, y)
 
 
@@ -88,7 +88,7 @@ def _realdiv(x, y):
 
 def _pow(x, y):
     if not (x.is_floating_point() or x.is_complex()) and bool((y < 0).any()):
-        raise ValueError("Integers to negative integer powers are not allowed")
+        raise invalid("Pow", "Integers to negative integer powers are not allowed")
     return torch.pow(x, y)
 
 

@@ -12,7 +12,10 @@ import collections.abc
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind, check_rule
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import dims_str, invalid, tensor
@@ -90,11 +93,17 @@ def add_n(inputs, name=None):
 @tf_export("clip_by_value")
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """Clamps `t` to [clip_value_min, clip_value_max] (as `maximum(minimum(t, max), min)`)."""
-    values = tensor(t)
-    t_min = binary.minimum(values, clip_value_max)
-    values.shape.merge_with(t_min.shape)
-    t_max = binary.maximum(t_min, clip_value_min)
-    values.shape.merge_with(t_max.shape)
+    values = convert_to_tensor(t)  # TF converts `t`, and passes the bounds to its ops as given
+    try:
+        t_min = binary.minimum(values, clip_value_max)
+    except errors.OpError as e:
+        raise fallback_if(e, clip_value_max)
+    values.shape.assert_is_compatible_with(t_min.shape)
+    try:
+        t_max = binary.maximum(t_min, clip_value_min)
+    except errors.OpError as e:
+        raise fallback_if(e, clip_value_min)
+    values.shape.assert_is_compatible_with(t_max.shape)
     return t_max
 
 

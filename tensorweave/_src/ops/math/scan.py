@@ -15,7 +15,9 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.backend import TORCH_OF
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import dims_str, invalid, tensor
 from tensorweave._src.ops.math._reduce_common import narrow, scan_axis, tidx_error, wide
@@ -77,9 +79,10 @@ argmin_p = _arg_define("ArgMin", False)
 
 def _arg(prim, input, axis, output_type):
     output_type = _dt.as_dtype(output_type)
-    if output_type not in _OUTPUT_TYPES:
-        raise invalid(prim.name, f"Value for attr 'output_type' of {output_type.name} is not in the list of "
-                                 f"allowed values: int16, uint16, int32, int64")
+    if output_type not in _OUTPUT_TYPES:  # TF passes input and axis to its op as given
+        raise fallback_if(invalid(prim.name, f"Value for attr 'output_type' of {output_type.name} is not in "
+                                             f"the list of allowed values: int16, uint16, int32, int64"),
+                          input, axis)
     x = tensor(input)
     return bind(prim, x, _scalar_axis(prim.name, axis, x), output_type=output_type)
 
@@ -139,7 +142,7 @@ cumprod_p = _scan_define("Cumprod", torch.cumprod, 1)
 @tf_export("math.cumsum", "cumsum")
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     """Cumulative sum along `axis`; `exclusive` starts from 0, `reverse` scans from the end."""
-    x = tensor(x)
+    x = convert_to_tensor(x)  # TF's cumsum converts x first
     return bind(cumsum_p, x, _scalar_axis("Cumsum", axis, x), exclusive=bool(exclusive),
                 reverse=bool(reverse))
 
@@ -147,7 +150,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
 @tf_export("math.cumprod")
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     """Cumulative product along `axis`; `exclusive` starts from 1, `reverse` scans from the end."""
-    x = tensor(x)
+    x = convert_to_tensor(x)  # TF's cumprod converts x first
     return bind(cumprod_p, x, _scalar_axis("Cumprod", axis, x), exclusive=bool(exclusive),
                 reverse=bool(reverse))
 
