@@ -7,6 +7,7 @@ import numpy as np
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import invalid
@@ -37,10 +38,12 @@ def _tf_name(dtype) -> str:
     return {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name, dtype.name)
 
 
-def check_unit(op_type: str, unit: str) -> None:
+def check_unit(op_type: str, unit: str, *inputs) -> None:
+    """TF's error for a bad `unit` attr (on TF's fallback path when one of the op's `inputs` came from
+    a Python value, see core/op_messages.py)."""
     if unit not in UNITS:
-        raise invalid(op_type, f"Value for attr 'unit' of \"{unit}\" is not in the list of allowed values: "
-                               "\"BYTE\", \"UTF8_CHAR\"")
+        raise fallback_if(invalid(op_type, f"Value for attr 'unit' of \"{unit}\" is not in the list of allowed "
+                                           "values: \"BYTE\", \"UTF8_CHAR\""), *inputs)
 
 
 def map_bytes(fn, arr: np.ndarray) -> np.ndarray:

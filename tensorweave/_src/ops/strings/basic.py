@@ -16,9 +16,12 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import mark_converted
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
+from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import broadcast_shape, dims_str, invalid, tensor
 from tensorweave._src.ops.strings._util import (
     STRING,
@@ -98,7 +101,7 @@ def _string_length_rule(input, unit):
 def length(input, unit="BYTE", name=None):  # noqa: A002 - TF's argument name
     """The length of each string in bytes (`unit='BYTE'`) or UTF-8 characters (`'UTF8_CHAR'`), int32."""
     input = tensor(input)
-    check_unit("StringLength", unit)
+    check_unit("StringLength", unit, input)
     return bind(string_length_p, input, unit=unit)
 
 
@@ -157,7 +160,7 @@ def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002
     input = tensor(input)
     pos = tensor(pos)
     len = tensor(len, pos.dtype)  # noqa: A001
-    check_unit("Substr", unit)
+    check_unit("Substr", unit, input, pos, len)
     return bind(substr_p, input, pos, len, unit=unit)
 
 
@@ -205,7 +208,7 @@ def join(inputs, separator="", name=None):
     >>> print(tf.strings.join(['abc', 'def'], separator='-'))
     tf.Tensor(b'abc-def', shape=(), dtype=string)
     """
-    inputs = [string_tensor(x) for x in inputs]
+    inputs = [x if isinstance(x, Tensor) else mark_converted(x, string_tensor(x)) for x in inputs]
     sep = separator.encode() if isinstance(separator, str) else bytes(separator)
     return bind(string_join_p, *inputs, separator=sep)
 
@@ -268,7 +271,7 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     >>> print(tf.strings.reduce_join([['a', 'b'], ['c', 'd']], axis=1))
     tf.Tensor([b'ab' b'cd'], shape=(2,), dtype=string)
     """
-    inputs = tensor(inputs)
+    inputs = convert_to_tensor(inputs)  # TF's reduce_join converts first
     if axis is None:
         rank = inputs.shape.rank
         axis = list(range(rank - 1, -1, -1))

@@ -17,8 +17,10 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.backend import DTYPE_OF_TORCH, to_numpy
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import invalid, tensor
@@ -80,7 +82,10 @@ def to_number(input, out_type=_dt.float32, name=None):
     """Parses each string as a number of `out_type`; unparsable strings raise InvalidArgumentError."""
     out_type = _dt.as_dtype(out_type)
     input = tensor(input)
-    _check_out_type(out_type)
+    try:
+        _check_out_type(out_type)
+    except errors.OpError as e:
+        raise fallback_if(e, input)  # TF passes input to its op as given
     return bind(string_to_number_p, input, out_type=out_type)
 
 
