@@ -210,7 +210,7 @@ def fallback_if(error, *values):
     the op as inputs (ours may take them as attrs), is one TF's fast path refuses."""
     parts = getattr(error, "_tw_parts", None)
     if parts is not None and parts.fast and any(
-            getattr(v, "_tw_converted", False) if hasattr(v, "_value") else on_fallback_path(v)
+            getattr(v, "_tw_converted", False) if hasattr(v, "_value") else v is not None and on_fallback_path(v)
             for v in values):
         parts.fast = False
         _set_text(error, parts.text())

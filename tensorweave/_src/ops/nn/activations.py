@@ -15,6 +15,7 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
@@ -211,13 +212,13 @@ def wrap_last_axis(x, prim, axis):
 @tf_export("nn.softmax", "math.softmax")
 def softmax(logits, axis=None, name=None):
     """exp(logits) / sum(exp(logits), axis), along the last axis by default."""
-    return wrap_last_axis(tensor(logits), softmax_p, axis)
+    return wrap_last_axis(convert_to_tensor(logits), softmax_p, axis)  # TF converts logits first
 
 
 @tf_export("nn.log_softmax", "math.log_softmax")
 def log_softmax(logits, axis=None, name=None):
     """logits - log(sum(exp(logits), axis)), along the last axis by default."""
-    return wrap_last_axis(tensor(logits), log_softmax_p, axis)
+    return wrap_last_axis(convert_to_tensor(logits), log_softmax_p, axis)  # TF converts logits first
 
 
 # ---- composites ----------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ def gelu(features, approximate=False, name=None):
     x = tensor(features)
     if not x.dtype.is_floating:
         raise ValueError(
-            f"`features.dtype` must be a floating point tensor.Received:features.dtype={x.dtype!r}"
+            f"`features.dtype` must be a floating point tensor.Received:features.dtype={x.dtype}"
         )
     half = tensor(0.5, dtype=x.dtype)
     one = tensor(1.0, dtype=x.dtype)

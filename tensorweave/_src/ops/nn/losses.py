@@ -16,6 +16,7 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import EagerTensor, Tensor
@@ -193,8 +194,8 @@ def _sparse_xent_grad(op, grad_loss, grad_grad):
 @tf_export("nn.sparse_softmax_cross_entropy_with_logits")
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     """-log_softmax(logits)[labels] per example; labels are class indices (int32/int64)."""
-    labels = tensor(labels)
-    logits = tensor(logits)
+    labels = convert_to_tensor(labels)  # TF converts both first
+    logits = convert_to_tensor(logits)
     precise = T.cast(logits, _dt.float32) if logits.dtype is _dt.float16 else logits
     ls, lg = labels.shape, logits.shape
     if lg.rank == 0:
@@ -304,7 +305,7 @@ def l2_loss(t, name=None):
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
     """sum(per_example_loss * sample_weight) / global_batch_size (default: the batch size; one replica),
     0 when global_batch_size is 0."""
-    loss = tensor(per_example_loss)
+    loss = convert_to_tensor(per_example_loss)  # TF converts its arguments first
     input_dtype = loss.dtype
     if loss.shape.rank == 0:
         raise ValueError(
@@ -312,7 +313,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
             f"Received per_example_loss={per_example_loss} with rank 0"
         )
     if sample_weight is not None:
-        weight = T.cast(tensor(sample_weight), _dt.float32)
+        weight = T.cast(convert_to_tensor(sample_weight), _dt.float32)
         loss = T.cast(loss, _dt.float32)
         wr, lr = weight.shape.rank, loss.shape.rank
         if wr not in (None, 0) and lr is not None:
@@ -328,7 +329,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
         if not gbs.dtype.is_integer:
             raise TypeError(
                 'global_batch_size must be an integer..  Expected "x" to be integer type.  Found: '
-                f"tensor of dtype {gbs.dtype!r}"
+                f"tensor of dtype {gbs.dtype}"
             )
         if gbs.shape.rank not in (None, 0):
             raise errors.InvalidArgumentError(None, None, "global_batch_size must be scalar.")

@@ -13,6 +13,7 @@ import numbers
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
@@ -236,7 +237,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     x = tensor(x)
     if not x.dtype.is_floating:
         raise ValueError(
-            f"`x.dtype` must be a floating point tensor as `x` will be scaled. Received: x_dtype={x.dtype!r}"
+            f"`x.dtype` must be a floating point tensor as `x` will be scaled. Received: x_dtype={x.dtype}"
         )
     if is_number and rate == 0:
         return x
@@ -286,8 +287,10 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     if isinstance(params, (list, tuple)) and not params:
         raise ValueError("Length of params is currently 0. Need at least one param.")
     shards = list(params) if isinstance(params, (list, tuple)) else [params]
-    shards = [p.value() if hasattr(p, "value") and not isinstance(p, Tensor) else tensor(p) for p in shards]
-    ids = tensor(ids)
+    # TF converts params and ids first
+    shards = [p.value() if hasattr(p, "value") and not isinstance(p, Tensor) else convert_to_tensor(p)
+              for p in shards]
+    ids = convert_to_tensor(ids)
     table = shards[0] if len(shards) == 1 else T.concat(shards, 0)
     return T.identity(_clip(T.gather(table, ids), ids, max_norm))
 

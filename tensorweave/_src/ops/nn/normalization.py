@@ -13,6 +13,7 @@ from __future__ import annotations
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
+from tensorweave._src.core.op_messages import fallback, fallback_if
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import dims_str, tensor
 from tensorweave._src.ops.nn._util import T
@@ -214,15 +215,20 @@ def local_response_normalization(
 ):
     """input / (bias + alpha * sum of squares over nearby channels) ** beta (4-D NHWC input)."""
     x = tensor(input)
-    if x.dtype not in (_dt.float16, _dt.bfloat16, _dt.float32):
-        name_ = {"float64": "double"}.get(x.dtype.name, x.dtype.name)
-        raise errors.op_error(
-            errors.InvalidArgumentError,
-            "LRN",
-            f"Value for attr 'T' of {name_} is not in the list of allowed values: half, bfloat16, float",
-        )
-    if x.shape.rank != 4:
-        raise errors.op_error(errors.InvalidArgumentError, "LRN", "in must be 4-dimensional")
+    try:
+        if x.dtype not in (_dt.float16, _dt.bfloat16, _dt.float32):
+            name_ = {"float64": "double"}.get(x.dtype.name, x.dtype.name)
+            raise errors.op_error(
+                errors.InvalidArgumentError,
+                "LRN",
+                f"Value for attr 'T' of {name_} is not in the list of allowed values: half, bfloat16, float",
+            )
+        if x.shape.rank != 4:
+            raise errors.op_error(errors.InvalidArgumentError, "LRN", "in must be 4-dimensional")
+    except errors.OpError as e:
+        if not all(isinstance(v, float) for v in (bias, alpha, beta)):
+            fallback(e)  # TF's fast path takes no int for a float attr (bias=1 by default)
+        raise fallback_if(e, x)
     if x.dtype is not _dt.float32:
         return T.cast(lrn_compute(T.cast(x, _dt.float32), depth_radius, bias, alpha, beta), x.dtype)
     return lrn_compute(x, depth_radius, bias, alpha, beta)
