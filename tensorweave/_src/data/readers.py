@@ -38,6 +38,21 @@ def _strings(values: list):
     return tf.constant(arr, dtype=tf.string)
 
 
+def _read_cycle(num_parallel_reads) -> int:
+    """How many files are read in turn: None reads them one after another; AUTOTUNE is an interleave
+    with AUTOTUNE parallel calls (structural.py picks its cycle length); otherwise that many."""
+    from tensorweave._src.data.structural import _cycle_length
+
+    if num_parallel_reads is None:
+        return 1
+    n = int(num_parallel_reads)
+    if n == -1:
+        return _cycle_length(None, None, -1)[0]
+    if n <= 0:
+        raise tf.errors.InvalidArgumentError(None, None, "`cycle_length` must be > 0")
+    return n
+
+
 class _RecordDataset(DatasetV2):
     """Base of datasets whose elements are records (bytes) of files: `_record_blocks(filename)` yields
     lists of them (or `_records(filename)` yields them one by one)."""
@@ -47,6 +62,7 @@ class _RecordDataset(DatasetV2):
 
         self._files = _filenames(filenames)
         self._compression = compression_name(compression_type)
+        self._cycle = _read_cycle(num_parallel_reads)
         self._element_spec = TensorSpec([], tf.string)
 
     def _record_blocks(self, filename):
@@ -61,8 +77,53 @@ class _RecordDataset(DatasetV2):
             yield block
 
     def _all_blocks(self):
-        for f in self._files:
-            yield from self._record_blocks(f)
+        if self._cycle == 1 or len(self._files) == 1:
+            for f in self._files:
+                yield from self._record_blocks(f)
+            return
+        block: list = []
+        try:
+            for r in self._interleaved():
+                block.append(r)
+                if len(block) == 4096:
+                    yield block
+                    block = []
+        except Exception:  # a bad file: the records before it first, as TF gives them
+            if block:
+                yield block
+            raise
+        if block:
+            yield block
+
+    def _file_records(self, filename):
+        for block in self._record_blocks(filename):
+            yield from block
+
+    def _interleaved(self):
+        """Records of `cycle` files at a time, one from each in turn (TF's order for num_parallel_reads:
+        an interleave with block_length 1; an exhausted file's slot takes the next file)."""
+        files = iter(self._files)
+        slots: list = [None] * self._cycle
+        idx, end = 0, False
+        while True:
+            current = slots[idx]
+            if current is not None:
+                r = next(current, None)
+                if r is None:
+                    slots[idx] = None
+                else:
+                    yield r
+                idx = (idx + 1) % self._cycle
+            elif not end:
+                f = next(files, None)
+                if f is None:
+                    end = True
+                else:
+                    slots[idx] = self._file_records(f)
+            elif all(s is None for s in slots):
+                return
+            else:
+                idx = (idx + 1) % self._cycle
 
     def _iterate(self):
         constant = tf.constant
