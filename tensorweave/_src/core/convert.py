@@ -170,7 +170,8 @@ def to_numpy(value, dtype=None) -> np.ndarray:
 def _numpy_to(arr: np.ndarray, dtype, original) -> np.ndarray:
     if arr.dtype.kind in "USO":
         if dtype is not None and dtype is not _dt.string:
-            raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype {tf_dtype_name(dtype.name)}")
+            raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype "
+                            f"{tf_dtype_name(dtype.name)}")
         return _to_bytes_array(arr)
     if dtype is None:
         _dt.as_dtype(arr.dtype)  # rejects dtypes TF has no counterpart for

@@ -1,8 +1,9 @@
 """TF's wording of eager op errors, around the op's own message.
 
-TF 2.21 words an error raised while an eager op runs as
+TF 2.21 words an error raised while an eager op runs as (one line)
 
-    {{function_node __wrapped__ConcatV2_N_2_device_/job:localhost/replica:0/task:0/device:CPU:0}} <message> [Op:ConcatV2] name: concat
+    {{function_node __wrapped__ConcatV2_N_2_device_/job:localhost/replica:0/task:0/device:CPU:0}}
+    <message> [Op:ConcatV2] name: concat
 
 - The `{{function_node ...}} ` prefix: eager kernels run wrapped in a function named after the op and
   the lengths of its variadic args (attrs sorted by name, e.g. `_N_2`, `_num_split_3`). Checks done
@@ -177,6 +178,13 @@ def refine(error, op_name: str, inputs, attrs) -> None:
     _set_text(error, parts.text())
 
 
+def own_message(error) -> str:
+    """The op's own message of `error` (without prefix, `[Op:...]` and suffix), e.g. to reword it as
+    another op's."""
+    parts = getattr(error, "_tw_parts", None)
+    return parts.message if parts is not None else str(error)
+
+
 def with_name(error, name, *ops):
     """`error` with `name` in its suffix, when it is an error of one of `ops` raised on TF's fast path:
     for the public functions that pass their op a name (tf.concat passes "concat")."""
@@ -210,8 +218,8 @@ def fallback_if(error, *values):
     the op as inputs (ours may take them as attrs), is one TF's fast path refuses."""
     parts = getattr(error, "_tw_parts", None)
     if parts is not None and parts.fast and any(
-            getattr(v, "_tw_converted", False) if hasattr(v, "_value") else v is not None and on_fallback_path(v)
-            for v in values):
+            getattr(v, "_tw_converted", False) if hasattr(v, "_value") else
+            v is not None and on_fallback_path(v) for v in values):
         parts.fast = False
         _set_text(error, parts.text())
     return error

@@ -6,8 +6,8 @@ from typing import Optional
 
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
-from tensorweave._src.core.op_messages import mark_converted
 from tensorweave._src.core.convert import convert_to_tensor, scalar_operand
+from tensorweave._src.core.op_messages import mark_converted
 from tensorweave._src.core.primitive import AbstractValue
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor

@@ -106,7 +106,7 @@ def index_tensors(op_name: str, values, first_input: int = 1, attr: str = "Index
                 raise mismatch(op_name, first_input + i, dtype, v.dtype)
             t = v
         elif dtype is None:
-            t = mark_converted(v, int_tensor(v) if not isinstance(v, TensorShape) else int_tensor(v.as_list()))
+            t = mark_converted(v, int_tensor(v.as_list() if isinstance(v, TensorShape) else v))
             dtype = t.dtype
         else:
             t = mark_converted(v, convert_to_tensor(v, dtype=dtype))

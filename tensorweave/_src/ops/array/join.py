@@ -18,8 +18,8 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
-from tensorweave._src.core.op_messages import with_name
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import with_name
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import Dimension
 from tensorweave._src.core.tensor import Tensor
@@ -118,9 +118,10 @@ def concat(values, axis, name="concat"):
     try:
         if not values:
             raise invalid("ConcatV2", "OpKernel 'ConcatV2' has constraint on attr 'T' not in NodeDef "
-                                      "'[N=0, Tidx=DT_INT32]', KernelDef: 'goo.gle/debugonly  op: \"ConcatV2\" "
-                                      "device_type: \"CPU\" constraint { name: \"T\" allowed_values { list { "
-                                      "type: DT_QINT32 } } } host_memory_arg: \"axis\"'")
+                                      "'[N=0, Tidx=DT_INT32]', KernelDef: 'goo.gle/debugonly  op: "
+                                      "\"ConcatV2\" device_type: \"CPU\" constraint { name: \"T\" "
+                                      "allowed_values { list { type: DT_QINT32 } } } "
+                                      "host_memory_arg: \"axis\"'")
         return bind(concat_p, *tensor_list("ConcatV2", values), axis=_axis_value(axis))
     except errors.OpError as e:
         raise with_name(e, name, "ConcatV2")  # TF passes the name to its op

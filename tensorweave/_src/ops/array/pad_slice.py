@@ -18,8 +18,8 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
-from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
 from tensorweave._src.ops._common import dims_str, invalid, tensor

@@ -161,7 +161,8 @@ def _check_scatter_nd_shapes(out_dims, index_shape, update_shape) -> None:
 
     if len(udims) < batch_dim:
         raise prefix_error()
-    if len(out_dims) < slice_dim + len(udims) - batch_dim or len(udims) != batch_dim + len(out_dims) - slice_dim:
+    if (len(out_dims) < slice_dim + len(udims) - batch_dim
+            or len(udims) != batch_dim + len(out_dims) - slice_dim):
         raise suffix_error()
     if any(differ(udims[d], idims[d]) for d in range(batch_dim)):
         raise prefix_error()

@@ -88,7 +88,8 @@ def _check_sortable(dtype, descending: bool) -> None:
 def _check_sort_axis(axis: int, rank: int) -> None:
     """TF's error for reading `shape[axis]` (`tensor[...]`, named after its eager name scope)."""
     if rank == 0:
-        raise with_name(invalid("StridedSlice", "slice index -1 of dimension 0 out of bounds."), "strided_slice/")
+        raise with_name(invalid("StridedSlice", "slice index -1 of dimension 0 out of bounds."),
+                        "strided_slice/")
     if not -rank <= axis < rank:
         raise with_name(invalid("StridedSlice", f"slice index {axis if axis >= 0 else axis + rank} of "
                                                 f"dimension 0 out of bounds."), "strided_slice/")

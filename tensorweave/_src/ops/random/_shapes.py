@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
-from tensorweave._src.ops._common import dims_str, invalid, tensor
+from tensorweave._src.ops._common import dims_str, invalid
 
 SHAPE_DTYPES = frozenset((_dt.int32, _dt.int64))
 
@@ -17,10 +18,10 @@ def shape_tensor(shape) -> Tensor:
     if isinstance(shape, TensorShape):
         shape = shape.as_list()
     if isinstance(shape, (list, tuple)) and len(shape) == 0:
-        return tensor(np.zeros([0], np.int32))
+        return convert_to_tensor(np.zeros([0], np.int32))
     if isinstance(shape, (list, tuple)) and all(isinstance(d, Tensor) for d in shape):
         shape = [int(d) for d in shape]
-    return tensor(shape)
+    return convert_to_tensor(shape)
 
 
 def static_shape(op_type: str, shape) -> TensorShape:

@@ -21,11 +21,11 @@ import numpy as np
 
 from tensorweave._src.api_export import EXPORTS, tf_export
 from tensorweave._src.core import dtypes as _dt
-from tensorweave._src.core.convert import constant
+from tensorweave._src.core.convert import constant, convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.tensor import Tensor
-from tensorweave._src.ops._common import dims_str, invalid, tensor
+from tensorweave._src.ops._common import dims_str, invalid
 from tensorweave._src.ops.math.binary import add, multiply, subtract
 from tensorweave._src.ops.random import _kernels
 from tensorweave._src.ops.random._shapes import SHAPE_DTYPES, kernel_shape, shape_tensor, static_shape
@@ -336,14 +336,14 @@ class Generator:
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=_dt.float32, name=None):
         dtype = _dt.as_dtype(dtype)
         shape = shape_tensor(shape)
-        mean, stddev = tensor(mean, dtype), tensor(stddev, dtype)
+        mean, stddev = convert_to_tensor(mean, dtype), convert_to_tensor(stddev, dtype)
         rnd = self._draw(stateful_normal_p, shape, dtype=dtype)
         return add(multiply(rnd, stddev), mean)
 
     def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=_dt.float32, name=None):
         dtype = _dt.as_dtype(dtype)
         shape = shape_tensor(shape)
-        mean, stddev = tensor(mean, dtype), tensor(stddev, dtype)
+        mean, stddev = convert_to_tensor(mean, dtype), convert_to_tensor(stddev, dtype)
         rnd = self._draw(stateful_truncated_normal_p, shape, dtype=dtype)
         return add(multiply(rnd, stddev), mean)
 
@@ -358,7 +358,7 @@ class Generator:
         elif maxval is None:
             maxval = 1
         shape = shape_tensor(shape)
-        minval, maxval = tensor(minval, dtype), tensor(maxval, dtype)
+        minval, maxval = convert_to_tensor(minval, dtype), convert_to_tensor(maxval, dtype)
         if dtype.is_integer:
             if dtype not in _INT_DTYPES:
                 raise invalid("StatelessRandomUniformIntV2", f"Value for attr 'dtype' of {dtype.name} is not "
@@ -373,7 +373,7 @@ class Generator:
 
     def binomial(self, shape, counts, probs, dtype=_dt.int32, name=None):
         dtype = _dt.as_dtype(dtype)
-        counts, probs = tensor(counts), tensor(probs)
+        counts, probs = convert_to_tensor(counts), convert_to_tensor(probs)
         return self._draw(stateful_binomial_p, shape_tensor(shape), counts, probs, dtype=dtype)
 
     # -- seeds and splitting -----------------------------------------------------------------------

@@ -15,7 +15,8 @@ import torch
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core.backend import TORCH_OF
-from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.convert import convert_to_tensor
+from tensorweave._src.core.dispatch import bind, check_rule
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import _mismatch, dims_str, invalid, tensor
 from tensorweave._src.ops.math.binary import add, maximum, multiply, realdiv
@@ -68,12 +69,12 @@ def _multinomial_rule(logits, num_samples, seed, seed2, output_dtype):
 @tf_export("random.categorical")
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     """Draws `num_samples` class indices per row of `logits` ([batch, classes] unnormalized log-probs)."""
-    logits = tensor(logits)
+    logits = convert_to_tensor(logits)
     dtype = _dt.int64 if dtype is None else _dt.as_dtype(dtype)
     if dtype not in (_dt.int32, _dt.int64):
         raise ValueError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are (tf.int32, "
                          "tf.int64).")
-    num_samples = tensor(num_samples)
+    num_samples = convert_to_tensor(num_samples)
     return bind(multinomial_p, logits, num_samples, output_dtype=dtype, **op_seed_attrs(seed))
 
 
@@ -105,7 +106,7 @@ def _random_shuffle_rule(value, seed, seed2, T):
 @tf_export("random.shuffle")
 def shuffle(value, seed=None, name=None):
     """Randomly permutes `value` along its first dimension."""
-    value = tensor(value)
+    value = convert_to_tensor(value)
     return bind(random_shuffle_p, value, T=value.dtype, **op_seed_attrs(seed))
 
 
@@ -143,12 +144,12 @@ def gamma(shape, alpha, beta=None, dtype=_dt.float32, seed=None, name=None):
     """Gamma(alpha, beta) samples; the output shape is `shape + broadcast(alpha, beta).shape`."""
     dtype = _dt.as_dtype(dtype)
     shape = shape_tensor(shape)
-    alpha = tensor(alpha, dtype)
-    beta = tensor(beta if beta is not None else 1, dtype)
+    alpha = convert_to_tensor(alpha, dtype)
+    beta = convert_to_tensor(beta if beta is not None else 1, dtype)
     tiny = np.finfo(dtype.as_numpy_dtype).tiny
-    alpha_broadcast = add(alpha, multiply(beta, tensor(0, dtype)))
+    alpha_broadcast = add(alpha, multiply(beta, convert_to_tensor(0, dtype)))
     sample = bind(random_gamma_p, shape, alpha_broadcast, **op_seed_attrs(seed))
-    return maximum(tensor(np.asarray(tiny, dtype.as_numpy_dtype)), realdiv(sample, beta))
+    return maximum(convert_to_tensor(np.asarray(tiny, dtype.as_numpy_dtype)), realdiv(sample, beta))
 
 
 # ---- poisson ---------------------------------------------------------------------------------
@@ -184,6 +185,7 @@ def poisson(shape, lam, dtype=_dt.float32, seed=None, name=None):
     """Poisson(lam) samples; the output shape is `shape + lam.shape`."""
     dtype = _dt.as_dtype(dtype)
     shape = shape_tensor(shape)
-    lam = tensor(lam)
-    _random_poisson_rule(shape, lam, 0, 0, dtype)  # TF's dtype errors before any sampling
+    lam = tensor(lam)  # TF passes lam to its op as given
+    # TF's dtype errors before any sampling
+    check_rule(random_poisson_p, shape, lam, seed=0, seed2=0, dtype=dtype)
     return bind(random_poisson_p, shape, lam, dtype=dtype, **op_seed_attrs(seed))

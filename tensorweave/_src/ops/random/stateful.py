@@ -16,9 +16,10 @@ import torch
 
 from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
-from tensorweave._src.ops._common import dims_str, invalid, tensor
+from tensorweave._src.ops._common import dims_str, invalid
 from tensorweave._src.ops.math.binary import add, multiply, subtract
 from tensorweave._src.ops.random import _kernels
 from tensorweave._src.ops.random._shapes import SHAPE_DTYPES, kernel_shape, shape_tensor, static_shape
@@ -78,8 +79,11 @@ def _random_uniform_int_rule(shape, minval, maxval, seed, seed2):
     return AbstractValue(minval.dtype, static_shape("RandomUniformInt", shape))
 
 
-def _float_param(value, dtype):
-    return tensor(value, dtype)
+def _float_param(value, dtype, name):
+    try:
+        return convert_to_tensor(value, dtype)
+    except ValueError as e:  # TF converts it with name=`name`
+        raise ValueError(f"{name}: {e}") from None
 
 
 @tf_export("random.normal")
@@ -93,8 +97,8 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None)
     """
     dtype = _dt.as_dtype(dtype)
     shape = shape_tensor(shape)
-    mean = _float_param(mean, dtype)
-    stddev = _float_param(stddev, dtype)
+    mean = _float_param(mean, dtype, "mean")
+    stddev = _float_param(stddev, dtype, "stddev")
     rnd = bind(random_standard_normal_p, shape, dtype=dtype, **op_seed_attrs(seed))
     return add(multiply(rnd, stddev), mean)
 
@@ -104,8 +108,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, 
     """Normal values redrawn until within two standard deviations of the mean."""
     dtype = _dt.as_dtype(dtype)
     shape = shape_tensor(shape)
-    mean = _float_param(mean, dtype)
-    stddev = _float_param(stddev, dtype)
+    mean = _float_param(mean, dtype, "mean")
+    stddev = _float_param(stddev, dtype, "stddev")
     rnd = bind(truncated_normal_p, shape, dtype=dtype, **op_seed_attrs(seed))
     return add(multiply(rnd, stddev), mean)
 
@@ -131,8 +135,8 @@ def uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name=Non
     minval_is_zero = isinstance(minval, int) and not isinstance(minval, bool) and minval == 0
     maxval_is_one = isinstance(maxval, int) and not isinstance(maxval, bool) and maxval == 1
     if not minval_is_zero or not maxval_is_one or dtype.is_integer:
-        minval = tensor(minval, dtype)
-        maxval = tensor(maxval, dtype)
+        minval = convert_to_tensor(minval, dtype)
+        maxval = convert_to_tensor(maxval, dtype)
     attrs = op_seed_attrs(seed)
     if dtype.is_integer:
         return bind(random_uniform_int_p, shape, minval, maxval, **attrs)

@@ -15,8 +15,11 @@ import torch
 
 from tensorweave._src.api_export import EXPORTS, tf_export
 from tensorweave._src.core import dtypes as _dt
+from tensorweave._src.core import errors
 from tensorweave._src.core.backend import DTYPE_OF_TORCH
+from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import fallback_if, own_message
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.ops._common import _mismatch, dims_str, invalid, tensor
 from tensorweave._src.ops.math.binary import add, multiply, subtract
@@ -47,8 +50,11 @@ def _check_seed(seed) -> None:
 
 
 def _seed_tensor(seed):
-    seed = tensor(seed)
-    _check_seed(seed)
+    seed = tensor(seed)  # TF passes the seed to its op as given
+    try:
+        _check_seed(seed)
+    except errors.OpError as e:
+        raise fallback_if(e, seed)
     return seed
 
 
@@ -137,7 +143,7 @@ def _check_multinomial_op(dims, n):
     try:
         _check_multinomial(dims, n)
     except Exception as e:  # reword with this op's name
-        raise invalid("StatelessMultinomial", str(e).rsplit(" [Op:", 1)[0]) from None
+        raise invalid("StatelessMultinomial", own_message(e)) from None
 
 
 @stateless_multinomial_p.def_abstract
@@ -161,7 +167,7 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.float32, name=
     dtype = _dt.as_dtype(dtype)
     shape = shape_tensor(shape)
     seed = _seed_tensor(seed)
-    mean, stddev = tensor(mean, dtype), tensor(stddev, dtype)
+    mean, stddev = convert_to_tensor(mean, dtype), convert_to_tensor(stddev, dtype)
     rnd = bind(stateless_normal_p, shape, seed, dtype=dtype)
     return add(multiply(rnd, stddev), mean)
 
@@ -173,7 +179,7 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.floa
     dtype = _dt.as_dtype(dtype)
     shape = shape_tensor(shape)
     seed = _seed_tensor(seed)
-    mean, stddev = tensor(mean, dtype), tensor(stddev, dtype)
+    mean, stddev = convert_to_tensor(mean, dtype), convert_to_tensor(stddev, dtype)
     rnd = bind(stateless_truncated_normal_p, shape, seed, dtype=dtype)
     return add(multiply(rnd, stddev), mean)
 
@@ -196,7 +202,7 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dt.float32, nam
     seed = _seed_tensor(seed)
     if dtype.is_integer and minval is None:
         return bind(stateless_full_int_p, shape, seed, dtype=dtype)
-    minval, maxval = tensor(minval, dtype), tensor(maxval, dtype)
+    minval, maxval = convert_to_tensor(minval, dtype), convert_to_tensor(maxval, dtype)
     if dtype.is_integer:
         return bind(stateless_uniform_int_p, shape, seed, minval, maxval)
     rnd = bind(stateless_uniform_p, shape, seed, dtype=dtype)
@@ -206,13 +212,13 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dt.float32, nam
 @tf_export("random.stateless_categorical")
 def stateless_categorical(logits, num_samples, seed, dtype=_dt.int64, name=None):
     """Deterministic class indices drawn from `logits` ([batch, classes]) for `seed`."""
-    logits = tensor(logits)
+    logits = convert_to_tensor(logits)
     dtype = _dt.as_dtype(dtype)
     if dtype not in (_dt.int32, _dt.int64):
         raise ValueError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are (tf.int32, "
                          "tf.int64).")
     seed = _seed_tensor(seed)
-    return bind(stateless_multinomial_p, logits, tensor(num_samples), seed, output_dtype=dtype)
+    return bind(stateless_multinomial_p, logits, convert_to_tensor(num_samples), seed, output_dtype=dtype)
 
 
 @tf_export("random.split", "random.experimental.stateless_split")
@@ -225,7 +231,7 @@ def split(seed, num=2, alg="auto_select"):
 @tf_export("random.fold_in", "random.experimental.stateless_fold_in")
 def fold_in(seed, data, alg="auto_select"):
     """A new seed `[f(seed), data]` combining `seed` with the integer `data`."""
-    data = tensor(data)
+    data = convert_to_tensor(data)
     seed1 = stateless_uniform(shape_tensor([]), seed, minval=None, maxval=None, dtype=data.dtype)
     stack = EXPORTS.get("stack")
     if stack is not None:

@@ -42,8 +42,9 @@ def check_unit(op_type: str, unit: str, *inputs) -> None:
     """TF's error for a bad `unit` attr (on TF's fallback path when one of the op's `inputs` came from
     a Python value, see core/op_messages.py)."""
     if unit not in UNITS:
-        raise fallback_if(invalid(op_type, f"Value for attr 'unit' of \"{unit}\" is not in the list of allowed "
-                                           "values: \"BYTE\", \"UTF8_CHAR\""), *inputs)
+        error = invalid(op_type, f"Value for attr 'unit' of \"{unit}\" is not in the list of allowed values: "
+                                 "\"BYTE\", \"UTF8_CHAR\"")
+        raise fallback_if(error, *inputs)
 
 
 def map_bytes(fn, arr: np.ndarray) -> np.ndarray:

@@ -208,7 +208,8 @@ def join(inputs, separator="", name=None):
     >>> print(tf.strings.join(['abc', 'def'], separator='-'))
     tf.Tensor(b'abc-def', shape=(), dtype=string)
     """
-    inputs = [string_tensor(x) if isinstance(x, Tensor) else mark_converted(x, string_tensor(x)) for x in inputs]
+    inputs = [string_tensor(x) if isinstance(x, Tensor) else mark_converted(x, string_tensor(x))
+              for x in inputs]
     sep = separator.encode() if isinstance(separator, str) else bytes(separator)
     return bind(string_join_p, *inputs, separator=sep)
 
