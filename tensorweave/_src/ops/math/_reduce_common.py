@@ -13,7 +13,7 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.op_messages import mark_converted
 from tensorweave._src.core.shape import TensorShape
-from tensorweave._src.core.tensor import Tensor
+from tensorweave._src.core.tensor import EagerTensor, Tensor
 from tensorweave._src.ops._common import invalid, tensor
 
 _UNSUPPORTED_BY_TORCH = (torch.uint16, torch.uint32, torch.uint64)
@@ -102,6 +102,23 @@ def reduction_axes(op_name: str, axes, rank: int) -> list:
     return out
 
 
+_NORMALIZED: dict = {}  # (id(axis value), rank) -> (axis value, axes); Python axes are cached tensors
+
+
+def normalized_axes(op_type: str, axis, rank: int) -> list:
+    """The validated, non-negative reduction axes (cached: the same axis tensor comes back in loops; the
+    entry holds the tensor, so its id cannot be reused while cached)."""
+    key = (id(axis), rank)
+    hit = _NORMALIZED.get(key)
+    if hit is not None and hit[0] is axis:
+        return hit[1]
+    axes = reduction_axes(op_type, axis.reshape(-1).tolist(), rank)
+    if len(_NORMALIZED) >= 1024:
+        _NORMALIZED.clear()
+    _NORMALIZED[key] = (axis, axes)
+    return axes
+
+
 def reduced_shape(op_name: str, x, axis, keep_dims: bool) -> TensorShape:
     """The static output shape of a reduction of `x` over tensor `axis`."""
     rank = x.shape.rank
@@ -152,6 +169,10 @@ def reduction_grad_info(op, dynamic: bool = False):
     With `dynamic`, an input whose shape is only partly known (a traced batch dimension) gives `dims`
     and `kept` as int32 shape tensors computed at run time instead of lists."""
     x, axis = op.inputs[0], op.inputs[1]
+    if type(x) is EagerTensor and type(axis) is EagerTensor:  # eager: torch sizes and cached axes
+        dims = list(x._value.shape)
+        axes = normalized_axes(op.type, axis._value, len(dims))
+        return dims, axes, [1 if i in axes else d for i, d in enumerate(dims)]
     const = getattr(axis, "const", None)
     if const is None:
         raise NotImplementedError(f"{op.type} gradient needs constant reduction indices")

@@ -31,9 +31,9 @@ from tensorweave._src.ops.math import binary, composite, unary
 from tensorweave._src.ops.math._reduce_common import (
     axis_input,
     narrow,
+    normalized_axes,
     public,
     reduced_shape,
-    reduction_axes,
     reduction_grad_info,
     wide,
 )
@@ -50,7 +50,7 @@ def _define(op_type: str, compute, allowed) -> Primitive:
 
     @prim.def_kernel
     def kernel(x, axis, keep_dims=False):
-        axes = _normalized_axes(op_type, axis, x.ndim)
+        axes = normalized_axes(op_type, axis, x.ndim)
         if not axes:
             return x
         return compute(x, axes, keep_dims)
@@ -61,23 +61,6 @@ def _define(op_type: str, compute, allowed) -> Primitive:
 
     PRIMITIVES[op_type] = prim
     return prim
-
-
-_NORMALIZED: dict = {}  # (id(axis value), rank) -> (axis value, axes); Python axes are cached tensors
-
-
-def _normalized_axes(op_type: str, axis, rank: int) -> list:
-    """The validated, non-negative reduction axes (cached: the same axis tensor comes back in loops; the
-    entry holds the tensor, so its id cannot be reused while cached)."""
-    key = (id(axis), rank)
-    hit = _NORMALIZED.get(key)
-    if hit is not None and hit[0] is axis:
-        return hit[1]
-    axes = reduction_axes(op_type, axis.reshape(-1).tolist(), rank)
-    if len(_NORMALIZED) >= 1024:
-        _NORMALIZED.clear()
-    _NORMALIZED[key] = (axis, axes)
-    return axes
 
 
 def _out_shape(x, axes, keep_dims):
