@@ -47,6 +47,31 @@ def from_numpy(array: np.ndarray, dtype: _dt.DType, copy: bool = True):
     return torch.from_numpy(array)
 
 
+def _storage_use_count(value) -> int:
+    return torch._C._storage_Use_Count(value.untyped_storage()._cdata)
+
+
+try:
+    _SOLE_USE_COUNT = _storage_use_count(torch.empty(1))  # the temporary storage handle counts too
+except (AttributeError, RuntimeError):  # not offered by this torch: never update in place
+    _SOLE_USE_COUNT = None
+
+
+def sole_owner(value) -> bool:
+    """Whether no other torch tensor (a view, an alias) shares `value`'s memory, so an in-place update
+    cannot be observed through another tensor."""
+    return (_SOLE_USE_COUNT is not None and type(value) is torch.Tensor and not value._is_view()
+            and _storage_use_count(value) == _SOLE_USE_COUNT)
+
+
+def sub_in_place(value, delta) -> None:
+    value.sub_(delta)
+
+
+def add_in_place(value, delta) -> None:
+    value.add_(delta)
+
+
 def jit_compile(fn):
     """`fn` (a generated graph function over backend values) compiled by torch.compile, or `fn` itself
     with a warning when torch.compile is unavailable here."""

@@ -12,6 +12,7 @@ tensors read earlier keep their values.
 from __future__ import annotations
 
 import enum
+import sys
 
 import numpy as np
 
@@ -111,10 +112,28 @@ class Variable(TensorOperators):
         return _UnreadVariable(self) if read_value else None
 
     def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        if self._updated_in_place(delta, backend.add_in_place):
+            return _UnreadVariable(self) if read_value else None
         return self.assign(IMPLS["add"](self.value(), delta), read_value=read_value)
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        if self._updated_in_place(delta, backend.sub_in_place):
+            return _UnreadVariable(self) if read_value else None
         return self.assign(IMPLS["sub"](self.value(), delta), read_value=read_value)
+
+    def _updated_in_place(self, delta, update) -> bool:
+        """Applies `delta` to the current buffer in place when nobody can tell: eagerly, with no tape
+        recording, and no tensor but this variable holding the buffer (TF's own copy-on-write rule for
+        resource variables). A large weight then costs no fresh allocation per training step."""
+        if state.tracer is not None or state.tapes or type(delta) is not EagerTensor:
+            return False
+        value = self._value
+        if delta._dtype is not self._dtype or delta._value.shape != value.shape:
+            return False
+        if sys.getrefcount(value) > 3 or not backend.sole_owner(value):  # refs: _value, `value`, the call
+            return False
+        update(value, delta._value)
+        return True
 
     def scatter_nd_update(self, indices, updates, name=None):
         return self.assign(IMPLS["scatter_nd_update"](self.value(), indices, updates))
