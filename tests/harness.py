@@ -19,7 +19,10 @@ What is compared (see tests/fixture_format.py for the encoding):
   NaN matches NaN; complex compared per component);
 - `str(result)` when the case id starts with `print_`, `repr(result)` when it starts with `repr_`;
 - what the case printed (stdout), when it printed anything;
-- raised errors: the exception class name exactly; our message must be non-empty;
+- raised errors: the exception class name and the message exactly, except for the cases listed in
+  tests/fixtures/known_message_differences.json (written by tools/compare_error_messages.py
+  --write; a listed case whose message now matches is reported with a warning, so the list only
+  shrinks);
 - other Python values (bool, int, str, TensorShape, DType, ...): `repr`.
 
 A case whose code uses a tensorweave API that does not exist yet (AttributeError: module
@@ -35,6 +38,7 @@ import io
 import json
 import os
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -50,6 +54,38 @@ _TOLERANCE = {  # dtype name -> (rtol, atol)
     "float16": (1e-2, 1e-2), "bfloat16": (1e-2, 1e-2),
 }
 _MISSING_API = re.compile(r"module 'tensorweave[\w.]*' has no attribute '(\w+)'")
+KNOWN_DIFFERENCES = os.path.join(FIXTURES, "known_message_differences.json")
+_TF_PREFIX = re.compile(r"^\{\{function_node [^}]*\}\} ")
+
+
+def strip_tf_prefix(message: str) -> str:
+    """TF's message without the `{{function_node __wrapped__Op_device_...}} ` prefix of eager kernels."""
+    return _TF_PREFIX.sub("", message, count=1)
+
+
+def messages_match(expected: str, actual: str) -> bool:
+    """Whether tensorweave's error message is TF's."""
+    return expected == actual
+
+
+@functools.lru_cache(maxsize=None)
+def known_differences() -> frozenset:
+    """Ids (`family/case`) of cases whose error message is known to differ from TF's (the ratchet list
+    written by tools/compare_error_messages.py --write)."""
+    if not os.path.exists(KNOWN_DIFFERENCES):
+        return frozenset()
+    with open(KNOWN_DIFFERENCES, encoding="utf-8") as f:
+        return frozenset(json.load(f)["cases"])
+
+
+def write_known_differences(ids) -> None:
+    data = {"about": "Fixture cases whose error message still differs from TF's (same class). "
+                     "tests/harness.py fails a case that differs and is not listed here. Regenerate with "
+                     "`.venv/bin/python tools/compare_error_messages.py --write`; the list should only shrink.",
+            "cases": sorted(ids)}
+    with open(KNOWN_DIFFERENCES, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
+        f.write("\n")
 
 
 @functools.lru_cache(maxsize=None)
@@ -104,6 +140,24 @@ def check_fixture(family: str, case_id: str) -> None:
     where = f"{family}/{case_id}: {code}"
     compare(expected, actual, where, check_str=case_id.startswith("print_"),
             check_repr=case_id.startswith("repr_"))
+    if "error" in expected:
+        check_message(f"{family}/{case_id}", expected["message"], actual["message"], where)
+
+
+def check_message(case: str, expected: str, actual: str, where: str) -> None:
+    """Our error message must be TF's, unless `case` is on the list of known differences (then a
+    match is reported, so that the list only shrinks)."""
+    known = case in known_differences()
+    if messages_match(expected, actual):
+        if known:
+            warnings.warn(f"{case}: the error message now matches TF's; remove it from "
+                          f"{os.path.relpath(KNOWN_DIFFERENCES, ROOT)} (tools/compare_error_messages.py --write)")
+        return
+    if not known:
+        pytest.fail(f"{where}\nerror message differs from TF's\nTF:          {expected!r}\n"
+                    f"tensorweave: {actual!r}\nWord it as TF does (docs/ARCHITECTURE.md, error wording); "
+                    "`.venv/bin/python tools/compare_error_messages.py` lists every difference, and with "
+                    "--write records the ones left in tests/fixtures/known_message_differences.json")
 
 
 def xfail_if_missing_api(actual: dict, expected: dict) -> None:
