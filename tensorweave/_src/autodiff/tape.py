@@ -128,7 +128,7 @@ class GradientTape:
                                     "got %r", t.dtype)
                 self._watched[id(t)] = t
             else:
-                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not tf.Tensor "
+                raise ValueError(f"Passed in object {t} of type {type(t).__name__!r}, not tf.Tensor "
                                  f"or tf.Variable or ExtensionType.")
 
     def watched_variables(self) -> tuple:

@@ -306,7 +306,7 @@ def _indexed_case_args(branch_fns, default, branch_index):
     if not isinstance(branch_index, Tensor):
         raise TypeError(f"'branch_index' must be a Tensor, got {type(branch_index)}")
     if not branch_index.dtype.is_integer:
-        raise TypeError(f"'branch_index' must be an integer Tensor, got {branch_index.dtype!r}")
+        raise TypeError(f"'branch_index' must be an integer Tensor, got {branch_index.dtype}")
     if not branch_fns:
         raise ValueError("Must provide at least one item in 'branch_fns'")
     if not isinstance(branch_fns, (list, tuple, dict)):

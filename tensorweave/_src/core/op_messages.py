@@ -185,6 +185,16 @@ def own_message(error) -> str:
     return parts.message if parts is not None else str(error)
 
 
+def as_op(error, op_name: str, *ops):
+    """`error` (of one of `ops`, when given) worded as an error of op `op_name`: for a TF op that we
+    run as another (TF gathers from a variable with ResourceGather, we with GatherV2)."""
+    parts = getattr(error, "_tw_parts", None)
+    if parts is not None and (not ops or parts.op_name in ops):
+        parts.op_name, parts.lengths = op_name, {}
+        _set_text(error, parts.text())
+    return error
+
+
 def with_name(error, name, *ops):
     """`error` with `name` in its suffix, when it is an error of one of `ops` raised on TF's fast path:
     for the public functions that pass their op a name (tf.concat passes "concat")."""

@@ -215,6 +215,8 @@ class Variable(TensorOperators):
         return self.value().__index__()
 
     def __format__(self, spec):
+        if not spec:  # TF's variables format as str() (f"{v}" is the repr-like summary, not the value)
+            return str(self)
         return format(self.value(), spec)
 
     def __repr__(self):

@@ -135,13 +135,13 @@ class Function:
 
     def _canonicalize(self, args, kwargs):
         if self._input_signature is not None:
-            args = self._check_signature(args)
+            args = self._check_signature(args, kwargs)
         if self._signature is not None and kwargs:
             bound = self._signature.bind(*args, **kwargs)
             return tuple(bound.args), dict(bound.kwargs)
         return tuple(args), dict(kwargs)
 
-    def _check_signature(self, args):
+    def _check_signature(self, args, kwargs=None):
         specs = self._input_signature
         if len(args) > len(specs):
             raise TypeError(f"{self._name} has an input_signature of {len(specs)} arguments but got "
@@ -154,9 +154,22 @@ class Function:
                 value = convert_to_tensor(value, dtype_hint=spec.dtype)
                 if not spec.is_compatible_with(value):
                     raise TypeError(f"Binding inputs to tf.function failed due to `Can not cast "
-                                    f"{TensorSpec.from_tensor(value)!r} to {spec!r}`. Received args: {args}")
+                                    f"{TensorSpec.from_tensor(value)!r} to {spec!r}`. Received args: {args} "
+                                    f"and kwargs: {kwargs or {}} for signature: {self._signature_text()}.")
             checked.append(value)
         return tuple(checked)
+
+    def _signature_text(self) -> str:
+        """The input signature as TF's binding errors show it: `(x: TensorSpec(...), y: ... = <...>)`."""
+        params = list(self._signature.parameters.values()) if self._signature is not None else []
+        parts = []
+        for i, spec in enumerate(self._input_signature):
+            param = params[i] if i < len(params) else None
+            text = f"{param.name if param is not None else f'arg_{i}'}: {spec!r}"
+            if param is not None and param.default is not param.empty:
+                text += " = <captured_default_value>"
+            parts.append(text)
+        return "(" + ", ".join(parts) + ")"
 
     def _lookup_or_trace(self, args, kwargs):
         key = self._key(args, kwargs, relax=False)

@@ -122,8 +122,7 @@ def get(identifier):
         return linear
     if isinstance(identifier, str):
         if identifier not in _FUNCTIONS:
-            raise ValueError(f"Unknown activation function:{identifier}. Please ensure you are using a "
-                             f"`keras.utils.custom_object_scope` and that this object is included in the scope.")
+            raise ValueError(f"Unknown activation function '{identifier}' cannot be deserialized.")
         return _FUNCTIONS[identifier]
     if isinstance(identifier, dict):
         return deserialize(identifier["class_name"])

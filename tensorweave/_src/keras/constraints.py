@@ -70,7 +70,7 @@ _CLASSES = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg, "Uni
 _ALIASES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
 
 
-_REGISTRY = ObjectRegistry("constraint", "keras.constraints", _CLASSES, _ALIASES, False, False)
+_REGISTRY = ObjectRegistry("constraint", "keras.constraints", _CLASSES, _ALIASES, hint_on_deserialize=False)
 
 
 def serialize(constraint, use_legacy_format=False) -> dict:

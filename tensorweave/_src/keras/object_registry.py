@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 _SCOPE_HINT = (
     " Please ensure you are using a `keras.utils.custom_object_scope` and that this object is included in "
-    "the scope."
+    "the scope. See https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
+    "for details."
 )
 
 

@@ -90,9 +90,10 @@ class BatchNormalization(GammaBetaMixin, Layer):
             and self.compute_dtype in ("float16", "bfloat16", "float32")
         )
 
-    def _use_fused(self, rank: int) -> bool:
+    def _use_fused(self, input_shape) -> bool:
         """Whether TF would run FusedBatchNorm (4D/5D input, channels at axis 1 or last, float32 or less):
         it then moves `moving_variance` towards the batch's *unbiased* variance."""
+        rank = input_shape.rank
         if self.fused is False or not self._fused_can_be_used():
             if self.fused:
                 raise ValueError(
@@ -105,8 +106,7 @@ class BatchNormalization(GammaBetaMixin, Layer):
             if self.fused:
                 raise ValueError(
                     f"Batch normalization layers with `fused=True` only support 4D or 5D input "
-                    f"tensors. "
-                    f"Received tensor with rank: {rank}"
+                    f"tensors. Received tensor with shape: {input_shape}"
                 )
             return False
         if self.axis in ([1], [rank - 1]):
@@ -131,7 +131,7 @@ class BatchNormalization(GammaBetaMixin, Layer):
                     f"{tuple(input_shape)} and axis={tuple(self.axis)}"
                 )
         self.input_spec = InputSpec(ndim=rank, axes=axis_to_dim)
-        self._fused = self._use_fused(rank)
+        self._fused = self._use_fused(input_shape)
         if len(axis_to_dim) == 1:
             param_shape = (list(axis_to_dim.values())[0],)
         else:

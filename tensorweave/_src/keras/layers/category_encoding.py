@@ -29,10 +29,9 @@ class CategoryEncoding(Layer):
         if output_mode == "binary":
             output_mode = "multi_hot"
         if output_mode not in _MODES:
-            raise ValueError(
-                f"Unknown value for `output_mode`. Allowed values are: {list(_MODES)}. "
-                f"Received: "
-                f"{output_mode}"
+            raise ValueError(  # Keras's wording, typos included
+                f"Unkown value for `output_mode` argument of layer CategoryEncoding. Allowed values are: or "
+                f"one of the following values: {_MODES}. Received: {output_mode}"
             )
         if num_tokens is None:
             raise ValueError(
@@ -80,9 +79,8 @@ class CategoryEncoding(Layer):
                 raise tf.errors.InvalidArgumentError(
                     None,
                     None,
-                    f"assertion failed: [Input values must be in the range 0 <= values < "
-                    f"num_tokens "
-                    f"with num_tokens={depth}]",
+                    "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: "
+                    f"b'Input values must be in the range 0 <= values < num_tokens with num_tokens={depth}'",
                 )
         original_shape = inputs.shape
         if inputs.shape.rank == 0:

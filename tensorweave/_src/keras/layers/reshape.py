@@ -60,13 +60,13 @@ class Reshape(Layer):
         return TensorShape(output_shape)
 
     def call(self, inputs):
+        if tf.executing_eagerly():  # a tuple, as Keras (TF's reshape words its errors as for a list)
+            return tf.reshape(inputs, (tf.shape(inputs)[0],) + self.target_shape)
         batch = tf.shape(inputs)[0:1]
         result = tf.reshape(
             inputs, tf.concat([batch, tf.constant(list(self.target_shape), dtype=tf.int32)], 0)
         )
-        if not tf.executing_eagerly():
-            result = tf.ensure_shape(result, self.compute_output_shape(inputs.shape))
-        return result
+        return tf.ensure_shape(result, self.compute_output_shape(inputs.shape))
 
     def get_config(self) -> dict:
         config = super().get_config()

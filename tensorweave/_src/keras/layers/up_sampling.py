@@ -16,15 +16,15 @@ from tensorweave._src.keras.layers import _utils
 
 tf = PublicNamespace()
 
-_INTERPOLATIONS = (
-    "area",
-    "bicubic",
+_INTERPOLATIONS = (  # in the order of TF's ResizeMethod mapping (its error lists them so)
     "bilinear",
-    "gaussian",
+    "nearest",
+    "bicubic",
+    "area",
     "lanczos3",
     "lanczos5",
+    "gaussian",
     "mitchellcubic",
-    "nearest",
 )
 _IMPLEMENTED = ("nearest", "bilinear")
 

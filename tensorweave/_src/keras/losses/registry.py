@@ -48,7 +48,7 @@ def instantiate(cls, config, custom_name=None):
     except TypeError as e:
         raise TypeError(
             f"Error when deserializing class '{custom_name or cls.__name__}' using config="
-            f"{config}.\n\nException encountered: {e}"
+            f"{config if config is not None else {}}.\n\nException encountered: {e}"
         ) from None
 
 

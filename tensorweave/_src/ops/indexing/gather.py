@@ -17,8 +17,9 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
-from tensorweave._src.core.op_messages import fallback_if
+from tensorweave._src.core.op_messages import as_op, fallback_if
 from tensorweave._src.core.primitive import AbstractValue, Primitive
+from tensorweave._src.core.variable import Variable
 from tensorweave._src.framework.indexed_slices import IndexedSlices
 from tensorweave._src.ops._common import dims_str, invalid, static_value, tensor
 from tensorweave._src.ops.indexing._grad_util import (
@@ -113,7 +114,10 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     try:
         return _gather(params, indices, axis, batch_dims)
     except errors.OpError as e:
-        raise fallback_if(e, params, indices, axis)  # TF passes them to its op as given
+        fallback_if(e, params, indices, axis)  # TF passes them to its op as given
+        if isinstance(params, Variable) and not static_value(axis):
+            raise as_op(e, "ResourceGather", "GatherV2")  # TF reads the gathered rows of a variable
+        raise
 
 
 def _gather(params, indices, axis, batch_dims):

@@ -18,6 +18,7 @@ from tensorweave._src.core.dispatch import bind
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
+from tensorweave._src.core.variable import Variable
 from tensorweave._src.ops._common import dims_str, invalid, tensor
 from tensorweave._src.ops.nn import _util as U
 from tensorweave._src.ops.nn._util import T
@@ -292,6 +293,8 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
               for p in shards]
     ids = convert_to_tensor(ids)
     table = shards[0] if len(shards) == 1 else T.concat(shards, 0)
+    if len(shards) == 1 and isinstance(params, Variable):
+        table = params  # TF reads the rows from the variable (its errors name ResourceGather)
     return T.identity(_clip(T.gather(table, ids), ids, max_norm))
 
 
