@@ -80,8 +80,8 @@ def _record(args, result, grad_fn, variables):
     flat_outputs = flatten(result)
     if variables and "variables" not in inspect.signature(grad_fn).parameters and not any(
             p.kind is p.VAR_KEYWORD for p in inspect.signature(grad_fn).parameters.values()):
-        raise TypeError("If using @custom_gradient with a function that uses variables, then grad_fn must "
-                        "accept a keyword argument 'variables'.")
+        raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument 'variables', since function "
+                        f"uses variables: {list(variables)}")
     n_in = len(flat_inputs)
 
     def rule(op, *dys):

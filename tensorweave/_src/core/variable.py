@@ -94,8 +94,8 @@ class Variable(TensorOperators):
 
     def _as_tensor(self, dtype=None):
         if dtype is not None and _dt.as_dtype(dtype) is not self._dtype:
-            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} for variable "
-                             f"with dtype {self._dtype.name}: {self!r}")
+            raise ValueError(f"Incompatible type conversion requested to type {_dt.as_dtype(dtype).name} for "
+                             f"`tf.Variable of type {self._dtype.name}. (Variable: {self!r})")
         return self.value()
 
     def numpy(self):

@@ -40,6 +40,28 @@ tf = PublicNamespace()
 _LAYER_KWARGS = {"input_dim", "input_shape", "batch_input_shape", "batch_size", "weights",
                  "activity_regularizer", "autocast", "implementation", "dynamic"}
 
+_NOT_SERIALIZABLE = """
+Layer {} was created by passing
+non-serializable argument values in `__init__()`,
+and therefore the layer must override `get_config()` in
+order to be serializable. Please implement `get_config()`.
+
+Example:
+
+class CustomLayer(keras.layers.Layer):
+    def __init__(self, arg1, arg2, **kwargs):
+        super().__init__(**kwargs)
+        self.arg1 = arg1
+        self.arg2 = arg2
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({{
+            "arg1": self.arg1,
+            "arg2": self.arg2,
+        }})
+        return config"""  # Keras 2's message, layout included
+
 
 @tf_export("keras.layers.Layer")
 class Layer(Module):
@@ -430,10 +452,7 @@ class Layer(Module):
         auto = {k: v for k, v in (bound.arguments.items() if bound else ()) if k != "self"}
         auto.update(auto.pop("kwargs", {}) if isinstance(auto.get("kwargs"), dict) else {})
         if not all(_plain(v) for v in auto.values()):
-            raise NotImplementedError(
-                f"Layer {type(self).__name__} was created by passing non-serializable argument values in "
-                f"`__init__()`, and therefore the layer must override `get_config()` in order to be "
-                f"serializable. Please implement `get_config()`.")
+            raise NotImplementedError(_NOT_SERIALIZABLE.format(type(self).__name__))
         varkw = [n for n, p in sig.parameters.items() if p.kind is inspect.Parameter.VAR_KEYWORD]
         if varkw != ["kwargs"]:  # Keras 2 keeps name/trainable/dtype only for a `**kwargs` parameter
             base = {k: v for k, v in base.items() if k in sig.parameters}

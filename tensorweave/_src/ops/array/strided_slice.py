@@ -25,7 +25,7 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
-from tensorweave._src.core.op_messages import with_name
+from tensorweave._src.core.op_messages import as_op, with_name
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import Dimension
 from tensorweave._src.core.tensor import EagerTensor, Tensor
@@ -394,5 +394,9 @@ def slice_update(x, key, value):
     begin, end, strides, masks = _parse_key(key)
     b, e, s = _pack_spec(begin, end, strides)
     bm, em, elm, nam, sam = masks
-    return bind(strided_slice_update_p, x, b, e, s, value, begin_mask=bm, end_mask=em,
-                ellipsis_mask=elm, new_axis_mask=nam, shrink_axis_mask=sam)
+    try:
+        return bind(strided_slice_update_p, x, b, e, s, value, begin_mask=bm, end_mask=em,
+                    ellipsis_mask=elm, new_axis_mask=nam, shrink_axis_mask=sam)
+    except errors.OpError as error:  # TF assigns into the variable (named after its eager name scope)
+        as_op(error, "ResourceStridedSliceAssign", "TensorStridedSliceUpdate")
+        raise with_name(error, "strided_slice/_assign", "ResourceStridedSliceAssign")

@@ -180,7 +180,7 @@ def pool(
 ):
     """N-D pooling ("MAX" or "AVG") with a window of `window_shape` (dilations of 1 only)."""
     if pooling_type not in ("MAX", "AVG"):
-        raise ValueError(f"`pooling_type` must be 'MAX' or 'AVG'. Received: pooling_type={pooling_type}")
+        raise ValueError(f"{len(window_shape)}-D {pooling_type} pooling is not supported.")  # TF's wording
     if dilations is not None and any(d != 1 for d in dilations):
         raise NotImplementedError("tf.nn.pool with dilations is not supported yet")
     window = list(window_shape)

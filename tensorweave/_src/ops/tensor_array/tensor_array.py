@@ -188,7 +188,7 @@ class _EagerTensorArray:
             # TF converts the list with dtype=self.dtype: elements of another dtype (unstack does not
             # convert) go through numpy, as TF's conversion does
             return convert_to_tensor(np.stack([t.numpy() for t in self._tensor_array]), dtype=self._dtype)
-        return _stack_op(self._tensor_array)
+        return _stack_op(self._tensor_array, name="packed")  # TF packs the list (named "packed" eagerly)
 
     def gather(self, indices, name=None):
         indices = _py_index(indices)
