@@ -195,6 +195,11 @@ def is_converted(fn) -> bool:
     return code is not None and _CONVERTED_CODES.get(id(code)) is code
 
 
+def is_converted_code(code) -> bool:
+    """Whether code object `code` was produced by conversion."""
+    return _CONVERTED_CODES.get(id(code)) is code
+
+
 # ---- instantiation -----------------------------------------------------------------------------------
 
 def _instantiate(fn, code):

@@ -71,10 +71,13 @@ def _not(expr):
 
 
 def _copy_location(new, old):
+    """Gives generated nodes the first line of `old` (an error raised by them is reported at the line
+    where the original statement starts, as TF's source map does)."""
     for node in ast.walk(new):
         if not hasattr(node, "lineno") or getattr(node, "lineno", None) in (None, 0):
             if hasattr(old, "lineno"):
                 ast.copy_location(node, old)
+                node.end_lineno, node.end_col_offset = old.lineno, old.col_offset
     return new
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from tensorweave._src.api_export import EXPORTS, tf_export
 from tensorweave._src.autograph import api as autograph
+from tensorweave._src.autograph import user_code
 from tensorweave._src.core.context import state
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.tensor import EagerTensor, Tensor
@@ -242,7 +243,13 @@ class Function:
                 args = tuple(self._input_signature) + tuple(args[len(self._input_signature):])
             sym_args = [_placeholders(tracer, a, n, relax) for a, n in zip(args, names)]
             sym_kwargs = {k: _placeholders(tracer, v, k, relax) for k, v in kwargs.items()}
-            outputs = self._converted()(*sym_args, **sym_kwargs)
+            try:
+                outputs = self._converted()(*sym_args, **sym_kwargs)
+            except Exception as e:  # noqa: BLE001 - reworded as TF does ("in user code:"), same class
+                new = user_code.reworded(e) if self._autograph else None
+                if new is None:
+                    raise
+                raise new  # noqa: B904 - the cause is in the new message, as TF has it
             structured = _graph_outputs(tracer, outputs)
         finally:
             state.tracer, state.name_scope = saved
