@@ -2,13 +2,19 @@
 
     ../shared/tools/tf-oracle tools/record_op_defs.py
 
-Writes tensorweave/_src/core/op_defs.json, read by core/op_messages.py to word errors as TF does:
+Writes tensorweave/_src/core/op_defs.json (and op_kernels.json), read by core/op_messages.py to word
+errors as TF does:
 - `summary`: TF's `SummarizeOpDef` (`Op<name=Fill; signature=dims:index_type, value:T -> output:T;
   attr=...>`), which attr-validation errors quote after `NodeDef: {{node Fill}}`;
 - `inputs` / `outputs`: each arg's name, type attr (or fixed type), and number / type-list attr: the
   attrs giving the lengths of variadic args name the eager wrapper function of kernel errors
   (`{{function_node __wrapped__ConcatV2_N_2_device_...}}`);
-- `allowed`: each type attr's allowed dtypes, in the op's order and TF's spelling (`half`, `float`).
+- `allowed`: each type attr's allowed dtypes, in the op's order and TF's spelling (`half`, `float`);
+- `defaults`: each attr's default as TF summarizes it in a NodeDef (`false`, `"NHWC"`, `DT_INT32`);
+- `kernels` (in op_kernels.json): the registered kernels as TF lists them when none fits ("Could not
+  find device for node"):
+  `device='CPU'; T in [DT_INT64]`, in registration order (XLA's included, registered by running an op
+  without a kernel first).
 
 The op names are the quoted CamelCase strings of tensorweave/_src that are TF ops. The summary is
 rebuilt here from the OpDef proto (TF does not expose SummarizeOpDef to Python); `--check` compares it
@@ -25,6 +31,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tensorweave", "_src", "core", "op_defs.json")
+OUT_KERNELS = os.path.join(ROOT, "tensorweave", "_src", "core", "op_kernels.json")
+# the ops whose "no kernel" errors tensorweave words (op_messages.no_kernel): their kernel lists are big
+KERNEL_OPS = ("MatMul", "BatchMatMulV2", "Einsum", "SpaceToDepth", "DepthToSpace")
 _QUOTED = re.compile(r"""["']([A-Z][A-Za-z0-9]+)["']""")
 
 
@@ -160,7 +169,45 @@ def record(op_def_registry, types_pb2, name: str):
         rec["summary"] = summary
     if allowed:
         rec["allowed"] = allowed
+    defaults = {}
+    for attr in op_def.attr:
+        if attr.HasField("default_value"):
+            try:
+                defaults[attr.name] = _attr_value(types_pb2, attr.default_value)
+            except ValueError:
+                pass
+    if defaults:
+        rec["defaults"] = defaults
+    kernels = _kernels(types_pb2, name) if name in KERNEL_OPS else []
+    if kernels:
+        rec["kernels"] = kernels
     return rec
+
+
+def _kernels(types_pb2, name: str) -> list:
+    """TF's KernelsRegisteredForOp lines (without indentation and newline)."""
+    from tensorflow.python.framework import kernels
+
+    lines = []
+    for k in kernels.get_registered_kernels_for_op(name).kernel:
+        line = f"device='{k.device_type}'"
+        if k.label:
+            line += f"; label='{k.label}'"
+        for c in k.constraint:
+            try:
+                line += f"; {c.name} in {_attr_value(types_pb2, c.allowed_values)}"
+            except ValueError:
+                return []
+        lines.append(line)
+    return lines
+
+
+def _register_xla_kernels(tf) -> None:
+    """XLA's JIT kernels are registered when an op first finds no kernel: provoke that."""
+    try:
+        tf.matmul(tf.constant([[1]], tf.uint8), tf.constant([[1]], tf.uint8))
+    except Exception:  # noqa: BLE001 - the point is the failure
+        pass
 
 
 def op_names() -> set:
@@ -172,8 +219,9 @@ def op_names() -> set:
 
 
 def check(ops: dict) -> int:
-    """Compares the summaries with the fixture messages that quote one."""
+    """Compares the summaries and kernel lists with the fixture messages that quote one."""
     bad = seen = 0
+    kernels_pattern = re.compile(r"All kernels registered for op (\w+):\n(.*?)\n \[Op:", re.S)
     pattern = re.compile(r"(Op<name=(\w+);.*?>)(?: \[Op:|$| while)", re.S)
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "*.json"))):
         with open(path, encoding="utf-8") as f:
@@ -188,14 +236,23 @@ def check(ops: dict) -> int:
                 if ours != m.group(1):
                     bad += 1
                     print(f"{os.path.basename(path)}/{case_id}:\n  TF:   {m.group(1)}\n  ours: {ours}")
+            for m in kernels_pattern.finditer(message):
+                seen += 1
+                ours = "\n".join("  " + line for line in ops.get(m.group(1), {}).get("kernels", []))
+                if ours != m.group(2):
+                    bad += 1
+                    print(f"{os.path.basename(path)}/{case_id} kernels:\n  TF:   {m.group(2)!r}\n"
+                          f"  ours: {ours!r}")
     print(f"{seen} summaries in fixture messages, {bad} differ")
     return 1 if bad else 0
 
 
 def main(argv) -> int:
+    import tensorflow as tf
     from tensorflow.core.framework import types_pb2
     from tensorflow.python.framework import op_def_registry
 
+    _register_xla_kernels(tf)
     ops = {}
     for name in sorted(op_names()):
         rec = record(op_def_registry, types_pb2, name)
@@ -203,10 +260,17 @@ def main(argv) -> int:
             ops[name] = rec
     if "--check" in argv:
         return check(ops)
+    kernels = {name: rec.pop("kernels") for name, rec in ops.items() if "kernels" in rec}
     with open(OUT, "w", encoding="utf-8") as f:
         json.dump({"about": "TF 2.21 op definitions, recorded by tools/record_op_defs.py under the oracle",
                    "ops": ops}, f, indent=0, sort_keys=True, separators=(",", ":"))
         f.write("\n")
+    with open(OUT_KERNELS, "w", encoding="utf-8") as f:
+        json.dump({"about": "TF 2.21 registered kernels per op (tools/record_op_defs.py)", "kernels": kernels},
+                  f, indent=0, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
+    for name, lines in kernels.items():
+        ops[name]["kernels"] = lines
     print(f"{len(ops)} op definitions -> {os.path.relpath(OUT, ROOT)}")
     return check(ops)
 

@@ -34,6 +34,7 @@ import numpy as np
 
 DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 _OP_DEFS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "op_defs.json")
+_OP_KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "op_kernels.json")
 
 # Errors TF raises before the kernel runs: no function_node prefix.
 _BEFORE_KERNEL = ("Value for attr ", "Length for attr ", "cannot compute ", "OpKernel '",
@@ -46,6 +47,45 @@ _ATTR_CHECK = ("Value for attr ", "Length for attr ")
 def op_defs() -> dict:
     with open(_OP_DEFS, encoding="utf-8") as f:
         return json.load(f)["ops"]
+
+
+@functools.lru_cache(maxsize=None)
+def op_kernels() -> dict:
+    with open(_OP_KERNELS, encoding="utf-8") as f:
+        return json.load(f)["kernels"]
+
+
+def attr_summary(value) -> str:
+    """A Python attr value as TF summarizes it in a NodeDef (SummarizeAttrValue)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, float):
+        return "%g" % float(np.float32(value))
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, str):
+        return '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(attr_summary(v) for v in value) + "]"
+    name = getattr(value, "name", None)  # a DType
+    if isinstance(name, str):
+        return "DT_" + tf_dtype_name(name).upper()
+    return str(value)
+
+
+def no_kernel(op_name: str, attrs: dict) -> str:
+    """TF's message when no kernel fits a call of `op_name` with `attrs` (TF attr names; the op's
+    defaults fill in the others): the NodeDef, then every registered kernel."""
+    d = op_def(op_name) or {}
+    values = dict(d.get("defaults", {}))
+    values.update((k, attr_summary(v)) for k, v in attrs.items())
+    node = ", ".join(f"{k}={values[k]}" for k in sorted(values))
+    kernels = op_kernels().get(op_name)
+    listed = "".join(f"  {line}\n" for line in kernels) if kernels else "  <no registered kernels>\n"
+    return (f"Could not find device for node: {{{{node {op_name}}}}} = {op_name}[{node}]\n"
+            f"All kernels registered for op {op_name}:\n{listed}")
 
 
 def op_def(op_name: str):

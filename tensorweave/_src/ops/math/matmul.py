@@ -20,6 +20,7 @@ from tensorweave._src.api_export import tf_export
 from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.dispatch import bind, check_rule
+from tensorweave._src.core.op_messages import no_kernel
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import EagerTensor, Tensor
@@ -30,9 +31,9 @@ _MATMUL_TYPES = _dt.FLOATS | _dt.COMPLEX | {_dt.int32, _dt.int64, _dt.uint8, _dt
 _NO_CPU_KERNEL = {_dt.uint8, _dt.uint16, _dt.uint32, _dt.uint64}
 
 
-def _not_found(op_name, dtype):
-    return errors.NotFoundError(None, None, f"Could not find device for node: {{{{node {op_name}}}}} = "
-                                            f"{op_name}[T=DT_{dtype.name.upper()}]")
+def _not_found(op_name, dtype, **attrs):
+    """TF's error when no kernel takes `dtype` (attrs: the call's, by TF's names)."""
+    return errors.op_error(errors.NotFoundError, op_name, no_kernel(op_name, dict(attrs, T=dtype)))
 
 
 def _matrix(x, transpose: bool, adjoint: bool):
@@ -81,7 +82,8 @@ def _matmul_kernel(op_name, ta_name, tb_name, adjoint_flags: bool):
             return torch.mm(a.T if ta else a, b.T if tb else b)
         if a.dtype in (torch.uint8, torch.uint16, torch.uint32, torch.uint64):
             raise _not_found(op_name, {torch.uint8: _dt.uint8, torch.uint16: _dt.uint16,
-                                       torch.uint32: _dt.uint32, torch.uint64: _dt.uint64}[a.dtype])
+                                       torch.uint32: _dt.uint32, torch.uint64: _dt.uint64}[a.dtype],
+                             **{ta_name: bool(ta), tb_name: bool(tb)})
         _check_dims(op_name, TensorShape(list(a.shape)), TensorShape(list(b.shape)), ta, tb)
         a = _matrix(a, ta and not adjoint_flags, ta and adjoint_flags)
         b = _matrix(b, tb and not adjoint_flags, tb and adjoint_flags)
@@ -97,7 +99,8 @@ def _matmul_rule(op_name, ta_name, tb_name):
             raise invalid(op_name, f"cannot compute {op_name} as input #1(zero-based) was expected to be a "
                                    f"{_tf_name(a.dtype)} tensor but is a {_tf_name(b.dtype)} tensor")
         if a.dtype in _NO_CPU_KERNEL:
-            raise _not_found(op_name, a.dtype)
+            raise _not_found(op_name, a.dtype, **{ta_name: bool(attrs.get(ta_name, False)),
+                                                  tb_name: bool(attrs.get(tb_name, False))})
         dims = _check_dims(op_name, a.shape, b.shape, attrs.get(ta_name, False), attrs.get(tb_name, False))
         return AbstractValue(a.dtype, dims)
     return rule
@@ -287,7 +290,7 @@ def _einsum_rule(*xs, equation):
             raise invalid("Einsum", f"cannot compute Einsum as input #{i}(zero-based) was expected to be a "
                                     f"{_tf_name(xs[0].dtype)} tensor but is a {_tf_name(x.dtype)} tensor")
     if xs[0].dtype not in einsum_p.allowed:
-        raise _not_found("Einsum", xs[0].dtype)
+        raise _not_found("Einsum", xs[0].dtype, N=len(xs), equation=equation)
     return AbstractValue(xs[0].dtype, _einsum_shapes(equation, [x.shape for x in xs]))
 
 

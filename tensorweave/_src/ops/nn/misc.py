@@ -15,6 +15,7 @@ from tensorweave._src.core import dtypes as _dt
 from tensorweave._src.core import errors
 from tensorweave._src.core.convert import convert_to_tensor
 from tensorweave._src.core.dispatch import bind
+from tensorweave._src.core.op_messages import no_kernel
 from tensorweave._src.core.primitive import AbstractValue, Primitive
 from tensorweave._src.core.shape import TensorShape
 from tensorweave._src.core.tensor import Tensor
@@ -116,13 +117,8 @@ def _s2d_rule(x, block_size, data_format):
     if len(dims) != 4:
         raise invalid(op, f"Input rank should be: 4 instead of: {len(dims)}")
     if data_format != "NHWC":
-        raise errors.op_error(
-            errors.NotFoundError,
-            op,
-            "Could not find device for node: {{node SpaceToDepth}} = "
-            f"SpaceToDepth[block_size={block_size}, data_format="
-            f'"{data_format}"]',
-        )
+        raise errors.op_error(errors.NotFoundError, op, no_kernel(
+            op, {"T": x.dtype, "block_size": block_size, "data_format": data_format}))
     _, h, w, _ = dims
     if (h is not None and h % block_size) or (w is not None and w % block_size):
         raise invalid(op, f"Image width {w} and height {h} should be divisible by block_size: {block_size}")
@@ -138,13 +134,8 @@ def _d2s_rule(x, block_size, data_format):
     if len(dims) != 4:
         raise invalid(op, f"Input rank should be: 4 instead of: {len(dims)}")
     if data_format != "NHWC":
-        raise errors.op_error(
-            errors.NotFoundError,
-            op,
-            "Could not find device for node: {{node DepthToSpace}} = "
-            f"DepthToSpace[block_size={block_size}, data_format="
-            f'"{data_format}"]',
-        )
+        raise errors.op_error(errors.NotFoundError, op, no_kernel(
+            op, {"T": x.dtype, "block_size": block_size, "data_format": data_format}))
     n, h, w, c = dims
     bb = block_size * block_size
     if c is not None and c % bb:
