@@ -266,8 +266,8 @@ def main(argv) -> int:
                    "ops": ops}, f, indent=0, sort_keys=True, separators=(",", ":"))
         f.write("\n")
     with open(OUT_KERNELS, "w", encoding="utf-8") as f:
-        json.dump({"about": "TF 2.21 registered kernels per op (tools/record_op_defs.py)", "kernels": kernels},
-                  f, indent=0, sort_keys=True, separators=(",", ":"))
+        json.dump({"about": "TF 2.21 registered kernels per op (tools/record_op_defs.py)",
+                   "kernels": kernels}, f, indent=0, sort_keys=True, separators=(",", ":"))
         f.write("\n")
     for name, lines in kernels.items():
         ops[name]["kernels"] = lines
