@@ -123,34 +123,31 @@ def _dense(g):
 
 def unbroadcast(g, x):
     """Sums `g` over the dimensions along which `x` was broadcast, giving it `x`'s shape."""
-    if type(g) is EagerTensor and type(x) is EagerTensor:  # eager: decided without building TensorShapes
-        gd, xd = g._value.shape, x._value.shape
+    if type(g) is EagerTensor and type(x) is EagerTensor:  # eager: sizes straight from the values
+        gd, xd, known = list(g._value.shape), list(x._value.shape), True
         if gd == xd:
             return g
-        lead = len(gd) - len(xd)
-        if lead > 0 and gd[lead:] == xd:
-            return _op("reduce_sum")(g, axis=list(range(lead)))  # a bias: only leading axes
-    if hasattr(g, "_as_dense"):
+    elif hasattr(g, "_as_dense"):
         return g  # IndexedSlices already have the input's dense shape
-    gs, xs = g.shape, x.shape
-    if gs == xs and gs.is_fully_defined():
-        return g
-    if gs.rank is None or xs.rank is None:
-        raise ValueError(f"Cannot undo broadcasting for a gradient of unknown rank (input shape {xs}, "
-                         f"gradient shape {gs})")
-    gd, xd = gs.as_list(), xs.as_list()
+    else:
+        gs, xs = g.shape, x.shape
+        if gs.rank is None or xs.rank is None:
+            raise ValueError(f"Cannot undo broadcasting for a gradient of unknown rank (input shape {xs}, "
+                             f"gradient shape {gs})")
+        gd, xd, known = gs.as_list(), xs.as_list(), xs.is_fully_defined()
+        if gd == xd and gs.is_fully_defined():
+            return g
     lead = len(gd) - len(xd)
     # Axes along which x was broadcast: the extra leading ones, and those where x has size 1 and the
     # gradient does not. An unknown size in x is taken as unbroadcast (as for a batch dimension).
     axes = list(range(lead)) + [lead + i for i, d in enumerate(xd) if d == 1 and gd[lead + i] != 1]
-    if axes and axes[-1] < lead and xs.is_fully_defined():
+    if axes and axes[-1] < lead and known:
         return _op("reduce_sum")(g, axis=axes)  # only leading axes (a bias): one op, no reshape
     if axes:
         g = _op("reduce_sum")(g, axis=axes, keepdims=True)
     if not axes and lead == 0:
         return g
-    target = xd if xs.is_fully_defined() else _op("shape")(x)
-    return _op("reshape")(g, target)
+    return _op("reshape")(g, xd if known else _op("shape")(x))
 
 
 def jacobian(tape, target, sources, unconnected_gradients):
